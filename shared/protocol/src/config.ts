@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { epochMs, probability, version } from './primitives';
+
+const roi = z.strictObject({
+  x: probability,
+  y: probability,
+  w: probability,
+  h: probability,
+});
+
+/**
+ * Desired device configuration, retained on the config topic (cloud -> device).
+ * Every section is optional: a device keeps its local value for anything left out.
+ */
+export const deviceConfigSchema = z.strictObject({
+  v: version,
+  /** Increases with every change; the device echoes the revision it applied in its response. */
+  revision: z.number().int().min(0),
+  issuedAt: epochMs,
+  snapshotHz: z.number().min(0.05).max(10).optional(),
+  telemetryIntervalS: z.number().min(1).max(3600).optional(),
+  detection: z
+    .strictObject({
+      hz: z.number().min(0.1).max(30).optional(),
+      scaleFactor: z.number().min(1.01).max(2).optional(),
+      minNeighbors: z.number().int().min(1).max(20).optional(),
+      minFacePx: z.number().int().min(12).max(2000).optional(),
+      maxFacePx: z.number().int().min(12).max(4000).optional(),
+      downscale: z.number().min(0.1).max(1).optional(),
+      roi: roi.nullable().optional(),
+    })
+    .optional(),
+  emotion: z
+    .strictObject({
+      /** Deployment policy switch (EU AI Act Art. 5(1)(f)): false sends face counts only. */
+      enabled: z.boolean().optional(),
+      smoothingAlpha: z.number().min(0.01).max(1).optional(),
+    })
+    .optional(),
+  preview: z.strictObject({ enabled: z.boolean() }).optional(),
+});
+
+export type DeviceConfig = z.infer<typeof deviceConfigSchema>;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { emotionLabel, emotionVector, epochMs, modelRef, probability, slug, version } from './primitives';
+
+/** At most this many tracked faces per snapshot: a lecture hall camera sees far fewer. */
+export const MAX_TRACKS = 256;
+
+export const trackSchema = z.strictObject({
+  /** Ephemeral per-device track id: restarts from 1, never linked to an identity. */
+  id: z.number().int().min(0).max(2 ** 31 - 1),
+  /** Smoothed emotion probabilities in FER2013 order. */
+  p: emotionVector,
+  /** Whether the face was seen frontally in the latest frame (attention proxy). */
+  frontal: z.boolean(),
+  /** Seconds since the track started. */
+  ageS: z.number().min(0).max(1e7),
+});
+
+export const aggregateSchema = z.strictObject({
+  /** Mean of the track probabilities, FER2013 order; all zero when no faces are tracked. */
+  distribution: emotionVector,
+  dominant: emotionLabel.nullable(),
+  /** Probability-weighted valence in [-1, 1], see docs/metrics.md. */
+  valence: z.number().min(-1).max(1),
+  /** Share of tracked listeners seen frontally now. */
+  attention: probability,
+});
+
+export const snapshotSchema = z.strictObject({
+  v: version,
+  deviceId: slug,
+  roomId: slug,
+  /** Per-device, strictly increasing, survives restarts. */
+  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** Capture time of the frame the snapshot describes. */
+  capturedAt: epochMs,
+  faces: z.number().int().min(0).max(MAX_TRACKS),
+  tracks: z.array(trackSchema).max(MAX_TRACKS),
+  aggregate: aggregateSchema,
+  model: modelRef,
+  /** False when the deployment policy switched emotion inference off: only face counts are sent. */
+  emotionEnabled: z.boolean(),
+});
+
+export type Track = z.infer<typeof trackSchema>;
+export type Aggregate = z.infer<typeof aggregateSchema>;
+export type Snapshot = z.infer<typeof snapshotSchema>;

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { epochMs, slug, version } from './primitives';
+
+const nonNegative = z.number().min(0).max(1e9);
+
+export const telemetrySchema = z.strictObject({
+  v: version,
+  deviceId: slug,
+  ts: epochMs,
+  fps: nonNegative,
+  detectMs: nonNegative,
+  classifyMs: nonNegative,
+  /** Process CPU use in percent of one core (can exceed 100 on several cores). */
+  cpuPercent: nonNegative,
+  memoryMb: nonNegative,
+  /** SoC temperature; null where the board exposes none. */
+  temperatureC: z.number().min(-50).max(150).nullable(),
+  outboxDepth: z.number().int().min(0),
+  outboxDropped: z.number().int().min(0),
+  uptimeS: nonNegative,
+  source: z.strictObject({
+    state: z.enum(['ok', 'connecting', 'reconnecting', 'ended', 'failed']),
+    reconnects: z.number().int().min(0),
+    error: z.string().max(300).optional(),
+  }),
+});
+
+export type Telemetry = z.infer<typeof telemetrySchema>;
