@@ -1,0 +1,117 @@
+import 'reflect-metadata';
+import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { UsersService } from './auth/users.service';
+import { resolveConfig, type CloudConfig } from './config/cloud-config';
+import { persistentSecret } from './config/secrets';
+import { openDatabase } from './db/data-source';
+import { DeviceRegistry } from './devices/device-registry';
+import { DevicesService, type ProvisionInput } from './devices/devices.service';
+import { serveDashboard } from './http/static-web';
+import { IngestService } from './ingest/ingest.service';
+import { MqttService } from './mqtt/mqtt.service';
+import { RoomsService } from './rooms/rooms.service';
+import { SessionsService } from './sessions/sessions.service';
+import { startBackgroundJobs } from './background';
+
+export interface CloudHandle {
+  httpUrl: string;
+  mqttUrl: string;
+  config: CloudConfig;
+  app: INestApplication;
+  /** Admin password when it was generated on this boot (first run without LECTERN_ADMIN_PASSWORD). */
+  generatedAdminPassword: string | null;
+  close(): Promise<void>;
+}
+
+const LEVELS: Record<CloudConfig['logLevel'], LogLevel[] | false> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+  silent: false,
+};
+
+/**
+ * Boots the whole cloud: database (migrated), embedded broker or external broker client, ingestion,
+ * background jobs and HTTP. `close()` stops everything in reverse order and flushes pending snapshots.
+ */
+export async function startCloud(overrides: Partial<CloudConfig> | Record<string, string> = {}): Promise<CloudHandle> {
+  const config = resolveConfig(overrides);
+  const jwtSecret = config.jwtSecret ?? persistentSecret(config.dataDir, 'jwt-secret');
+  const ds: DataSource = await openDatabase(config.dbUrl);
+  let app: NestExpressApplication | null = null;
+  const stops: (() => Promise<void>)[] = [() => ds.destroy()];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        Logger.error(`shutdown step failed: ${(err as Error).message}`, 'Cloud');
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, ds, jwtSecret), {
+      logger: LEVELS[config.logLevel],
+      bodyParser: true,
+    });
+    const nest = app;
+    stops.push(() => nest.close());
+    app.set('trust proxy', 'loopback');
+    app.useBodyParser('json', { limit: '1mb' });
+    const docs = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Lectern cloud API').setVersion('1').addBearerAuth().build(),
+    );
+    SwaggerModule.setup('api/docs', app, docs);
+    serveDashboard(app, config.webDir);
+    await app.init();
+
+    await app.get(DeviceRegistry).load();
+    await app.get(RoomsService).load();
+    const users = app.get(UsersService);
+    await users.bootstrapAdmin();
+    const sessions = app.get(SessionsService);
+    await sessions.load();
+    const ingest = app.get(IngestService);
+    stops.push(() => ingest.writer.close());
+    const mqtt = app.get(MqttService);
+    await mqtt.start();
+    stops.push(() => mqtt.stop());
+    const background = await startBackgroundJobs(app);
+    stops.push(background);
+
+    await app.listen(config.httpPort, config.httpHost);
+    const server = app.getHttpServer();
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.httpPort;
+    const host = ['0.0.0.0', '::'].includes(config.httpHost) ? '127.0.0.1' : config.httpHost;
+    return {
+      httpUrl: `http://${host}:${port}`,
+      mqttUrl: mqtt.url,
+      config,
+      app,
+      generatedAdminPassword: users.generatedAdminPassword,
+      close: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Registers (or re-keys) a device through the same service the installer API uses. */
+export async function provisionDevice(
+  target: INestApplication | CloudHandle,
+  input: ProvisionInput,
+): Promise<{ username: string; password: string }> {
+  const app = 'app' in target ? target.app : target;
+  const { username, password } = await app.get(DevicesService).provision(input, { rotate: true });
+  return { username, password };
+}

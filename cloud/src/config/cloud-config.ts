@@ -1,0 +1,122 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Everything the cloud reads from its environment, validated once at boot. */
+export interface CloudConfig {
+  httpPort: number;
+  httpHost: string;
+  dataDir: string;
+  dbUrl: string;
+  /** External broker URL; null runs the embedded aedes broker. */
+  mqttUrl: string | null;
+  mqttUsername: string | null;
+  mqttPassword: string | null;
+  /** Embedded broker TCP port; 'auto' picks a free one. */
+  mqttPort: number | 'auto';
+  /** Host the embedded broker binds to. */
+  mqttHost: string;
+  minGroupSize: number;
+  jwtSecret: string | null;
+  adminPassword: string | null;
+  uploadMaxMb: number;
+  retentionDays: number;
+  /** Auto sessions: start after faces are seen this long, stop after no faces this long. */
+  autoSessionStartS: number;
+  autoSessionStopS: number;
+  /** Where the dashboard build lives; missing folder = API only. */
+  webDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? null : v));
+
+const envSchema = z.object({
+  LECTERN_HTTP_PORT: port.default(8080),
+  LECTERN_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  LECTERN_DATA_DIR: z.string().min(1).optional(),
+  LECTERN_DB_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
+    .optional(),
+  LECTERN_MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL')
+    .optional(),
+  LECTERN_MQTT_USERNAME: optionalText,
+  LECTERN_MQTT_PASSWORD: optionalText,
+  LECTERN_MQTT_PORT: z.union([z.literal('auto'), port]).default(1883),
+  LECTERN_MQTT_HOST: z.string().min(1).default('0.0.0.0'),
+  LECTERN_MIN_GROUP_SIZE: positiveInt.default(3),
+  LECTERN_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LECTERN_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  LECTERN_UPLOAD_MAX_MB: positiveInt.default(500),
+  LECTERN_RETENTION_DAYS: positiveInt.default(30),
+  LECTERN_AUTO_SESSION_START_S: z.coerce.number().min(0).default(10),
+  LECTERN_AUTO_SESSION_STOP_S: z.coerce.number().min(1).default(120),
+  LECTERN_WEB_DIR: z.string().min(1).optional(),
+  LECTERN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export class ConfigError extends Error {}
+
+/** Reads LECTERN_* variables from `env`; an invalid value fails with one readable line per problem. */
+export function configFromEnv(env: Record<string, string | undefined>, cwd = process.cwd()): CloudConfig {
+  const picked = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('LECTERN_') && v !== undefined),
+  );
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid cloud configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(cwd, e.LECTERN_DATA_DIR ?? '.lectern-data');
+  return {
+    httpPort: e.LECTERN_HTTP_PORT,
+    httpHost: e.LECTERN_HTTP_HOST,
+    dataDir,
+    dbUrl: e.LECTERN_DB_URL ?? `sqlite:${resolve(dataDir, 'lectern.db')}`,
+    mqttUrl: e.LECTERN_MQTT_URL ?? null,
+    mqttUsername: e.LECTERN_MQTT_USERNAME,
+    mqttPassword: e.LECTERN_MQTT_PASSWORD,
+    mqttPort: e.LECTERN_MQTT_PORT,
+    mqttHost: e.LECTERN_MQTT_HOST,
+    minGroupSize: e.LECTERN_MIN_GROUP_SIZE,
+    jwtSecret: e.LECTERN_JWT_SECRET ?? null,
+    adminPassword: e.LECTERN_ADMIN_PASSWORD ?? null,
+    uploadMaxMb: e.LECTERN_UPLOAD_MAX_MB,
+    retentionDays: e.LECTERN_RETENTION_DAYS,
+    autoSessionStartS: e.LECTERN_AUTO_SESSION_START_S,
+    autoSessionStopS: e.LECTERN_AUTO_SESSION_STOP_S,
+    webDir: resolve(cwd, e.LECTERN_WEB_DIR ?? resolve(__dirname, '../../web-dist')),
+    logLevel: e.LECTERN_LOG_LEVEL,
+  };
+}
+
+/**
+ * Overrides are either typed CloudConfig fields or env-like LECTERN_* strings (handy for tests);
+ * env-like keys are layered over the process environment before validation.
+ */
+export function resolveConfig(
+  overrides: Partial<CloudConfig> | Record<string, string> = {},
+  env: Record<string, string | undefined> = process.env,
+): CloudConfig {
+  const envLike: Record<string, string> = {};
+  const typed: Partial<CloudConfig> = {};
+  for (const [k, v] of Object.entries(overrides)) {
+    if (k.startsWith('LECTERN_')) envLike[k] = String(v);
+    else (typed as Record<string, unknown>)[k] = v;
+  }
+  const base = configFromEnv({ ...env, ...envLike });
+  const merged = { ...base, ...typed };
+  // A typed dataDir without a typed dbUrl moves the default SQLite file with it.
+  if (typed.dataDir && !typed.dbUrl && !env.LECTERN_DB_URL && !envLike.LECTERN_DB_URL) {
+    merged.dbUrl = `sqlite:${resolve(typed.dataDir, 'lectern.db')}`;
+  }
+  return merged;
+}

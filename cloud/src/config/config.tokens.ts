@@ -1,0 +1,2 @@
+/** DI token for the validated CloudConfig. */
+export const CLOUD_CONFIG = Symbol('CLOUD_CONFIG');

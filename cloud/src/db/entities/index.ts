@@ -1,0 +1,37 @@
+import { AggregateEntity } from './aggregate.entity';
+import { AuditEntity } from './audit.entity';
+import { BuildingEntity } from './building.entity';
+import { CommandEntity } from './command.entity';
+import { DeviceEntity } from './device.entity';
+import { JobEntity } from './job.entity';
+import { ReportEntity } from './report.entity';
+import { RoomEntity } from './room.entity';
+import { SessionEntity } from './session.entity';
+import { SnapshotEntity } from './snapshot.entity';
+import { UserEntity } from './user.entity';
+
+export * from './aggregate.entity';
+export * from './audit.entity';
+export * from './building.entity';
+export * from './command.entity';
+export * from './device.entity';
+export * from './job.entity';
+export * from './report.entity';
+export * from './room.entity';
+export * from './session.entity';
+export * from './snapshot.entity';
+export * from './user.entity';
+
+export const ENTITIES = [
+  AggregateEntity,
+  AuditEntity,
+  BuildingEntity,
+  CommandEntity,
+  DeviceEntity,
+  JobEntity,
+  ReportEntity,
+  RoomEntity,
+  SessionEntity,
+  SnapshotEntity,
+  UserEntity,
+];

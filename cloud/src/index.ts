@@ -1,0 +1,14 @@
+export { startCloud, provisionDevice, type CloudHandle } from './cloud';
+export { resolveConfig, configFromEnv, ConfigError, type CloudConfig } from './config/cloud-config';
+export { openDatabase, parseDbUrl, dropPgSchema, dataSourceOptions } from './db/data-source';
+export { pendingSchemaChanges } from './db/schema-drift';
+export * from './db/entities';
+export { mayPublish, maySubscribe, CLOUD_SUBSCRIPTIONS, type MqttPrincipal } from './mqtt/acl';
+export type { LiveAggregate, RoomState } from './live/live-aggregate';
+export { IngestService } from './ingest/ingest.service';
+export { AggregationService } from './aggregation/aggregation.service';
+export { SessionsService } from './sessions/sessions.service';
+export { RetentionService } from './ops/retention.service';
+export { MetricsService } from './ops/metrics.service';
+export { DevicesService } from './devices/devices.service';
+export { MqttService } from './mqtt/mqtt.service';

@@ -1,0 +1,121 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { DeviceEntity, SnapshotEntity } from '../db/entities';
+
+export type SnapshotRow = Omit<SnapshotEntity, 'id'>;
+
+export interface WriterOptions {
+  /** Rows per INSERT statement (kept under SQLite's and Postgres' bind-parameter limits). */
+  chunk: number;
+  /** Flush when this many rows wait, or after `maxDelayMs`, whichever comes first. */
+  batch: number;
+  maxDelayMs: number;
+  /** Above this many waiting rows, producers are told to wait (MQTT acks are withheld). */
+  highWater: number;
+}
+
+const DEFAULTS: WriterOptions = { chunk: 500, batch: 2000, maxDelayMs: 50, highWater: 20_000 };
+
+/**
+ * Batched, transactional snapshot inserts. Duplicate (deviceId, seq) rows are ignored by the unique
+ * index, so an outbox replay or a QoS 1 redelivery is stored once.
+ */
+export class SnapshotWriter {
+  private readonly logger = new Logger('SnapshotWriter');
+  private readonly opts: WriterOptions;
+  private pending: SnapshotRow[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  written = 0;
+  failedBatches = 0;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly onWritten: (count: number) => void = () => {},
+    opts: Partial<WriterOptions> = {},
+  ) {
+    this.opts = { ...DEFAULTS, ...opts };
+  }
+
+  get depth(): number {
+    return this.pending.length;
+  }
+
+  /** Queues a row; returns a promise only when the caller should pause (back-pressure). */
+  enqueue(row: SnapshotRow): Promise<void> | null {
+    if (this.closed) throw new Error('snapshot writer is closed');
+    this.pending.push(row);
+    if (this.pending.length >= this.opts.batch) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.opts.maxDelayMs);
+    if (this.pending.length < this.opts.highWater) return null;
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.flushing) return; // the running flush picks up what is pending when it finishes
+    this.flushing = this.flushLoop().finally(() => (this.flushing = null));
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.pending.length > 0) {
+      const rows = this.pending;
+      this.pending = [];
+      await this.write(rows);
+      if (this.pending.length < this.opts.highWater / 2) this.releaseWaiters();
+    }
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve();
+  }
+
+  private async write(rows: SnapshotRow[]): Promise<void> {
+    try {
+      await this.ds.transaction(async (em) => {
+        for (let i = 0; i < rows.length; i += this.opts.chunk) {
+          await em
+            .createQueryBuilder()
+            .insert()
+            .into(SnapshotEntity)
+            .values(rows.slice(i, i + this.opts.chunk))
+            .orIgnore()
+            .updateEntity(false)
+            .execute();
+        }
+        const lastSeen = new Map<string, number>();
+        for (const r of rows) lastSeen.set(r.deviceId, Math.max(lastSeen.get(r.deviceId) ?? 0, r.receivedAt));
+        for (const [id, ts] of lastSeen) {
+          await em.createQueryBuilder().update(DeviceEntity).set({ lastSeen: ts }).where('id = :id', { id }).execute();
+        }
+      });
+      this.written += rows.length;
+      this.onWritten(rows.length);
+    } catch (err) {
+      // A failed batch is logged and counted; the broker already acknowledged it, the device outbox
+      // cannot help, so losing it loudly beats blocking every other device behind it.
+      this.failedBatches++;
+      this.logger.error(`failed to store ${rows.length} snapshots: ${(err as Error).message}`);
+    }
+  }
+
+  /** Resolves once everything queued so far is written. */
+  async drain(): Promise<void> {
+    while (this.pending.length > 0 || this.flushing) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+    this.releaseWaiters();
+  }
+}

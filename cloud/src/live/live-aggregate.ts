@@ -1,0 +1,85 @@
+import { mergeAggregates, type Aggregate, type Snapshot } from '@lectern/protocol';
+
+/** What the dashboard receives for a room (HTTP contract). */
+export interface LiveAggregate {
+  roomId: string;
+  ts: number;
+  faces: number;
+  suppressed: boolean;
+  distribution: number[] | null;
+  dominant: string | null;
+  valence: number | null;
+  attention: number | null;
+  tracks: { key: string; p: number[]; frontal: boolean }[];
+  sessionId: string | null;
+}
+
+/** The unsuppressed room state; stays inside the server (aggregation, sessions). */
+export interface RoomState {
+  roomId: string;
+  ts: number;
+  faces: number;
+  /** Null when no device of the room runs emotion inference. */
+  distribution: number[] | null;
+  dominant: string | null;
+  valence: number | null;
+  /** Null when nobody is seen. */
+  attention: number | null;
+  tracks: { key: string; p: number[]; frontal: boolean }[];
+  sessionId: string | null;
+}
+
+/** The latest snapshot of each device of a room. */
+export type DeviceParts = ReadonlyMap<string, Snapshot>;
+
+/** Merges each device's latest snapshot into the room state; devices with emotion inference off add faces only. */
+export function roomStateOf(roomId: string, parts: DeviceParts, sessionId: string | null, ts: number): RoomState {
+  let faces = 0;
+  const seen: { faces: number; aggregate: Aggregate }[] = [];
+  const emotional: { faces: number; aggregate: Aggregate }[] = [];
+  const tracks: RoomState['tracks'] = [];
+  for (const s of parts.values()) {
+    faces += s.faces;
+    if (s.faces === 0) continue;
+    // Attention needs only face orientation, so it is reported even with emotion inference off.
+    seen.push({ faces: s.faces, aggregate: s.aggregate });
+    if (!s.emotionEnabled) continue;
+    emotional.push({ faces: s.faces, aggregate: s.aggregate });
+    for (const t of s.tracks) tracks.push({ key: `${s.deviceId}:${t.id}`, p: t.p, frontal: t.frontal });
+  }
+  const attention = seen.length ? mergeAggregates(seen).attention : null;
+  if (emotional.length === 0) {
+    return { roomId, ts, faces, distribution: null, dominant: null, valence: null, attention, tracks: [], sessionId };
+  }
+  const m = mergeAggregates(emotional);
+  return {
+    roomId,
+    ts,
+    faces,
+    distribution: m.distribution,
+    dominant: m.dominant,
+    valence: m.valence,
+    attention,
+    tracks,
+    sessionId,
+  };
+}
+
+/** Below the minimum group size nothing but the face count leaves the server (privacy by design). */
+export function toLiveAggregate(state: RoomState, minGroupSize: number): LiveAggregate {
+  if (state.faces < minGroupSize) {
+    return {
+      roomId: state.roomId,
+      ts: state.ts,
+      faces: state.faces,
+      suppressed: true,
+      distribution: null,
+      dominant: null,
+      valence: null,
+      attention: null,
+      tracks: [],
+      sessionId: state.sessionId,
+    };
+  }
+  return { ...state, suppressed: false };
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/decorators';
+import { IngestService } from '../ingest/ingest.service';
+import { MqttService } from '../mqtt/mqtt.service';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('ops')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly mqtt: MqttService,
+    private readonly metrics: MetricsService,
+    private readonly ingest: IngestService,
+  ) {}
+
+  @Public()
+  @Get('api/health')
+  async health(): Promise<{ status: 'ok'; db: 'ok'; mqtt: 'ok' }> {
+    let db = 'ok';
+    try {
+      await this.ds.query('SELECT 1');
+    } catch (err) {
+      db = (err as Error).message;
+    }
+    const mqtt = this.mqtt.healthy ? 'ok' : 'disconnected';
+    if (db !== 'ok' || mqtt !== 'ok') throw new ServiceUnavailableException({ status: 'degraded', db, mqtt });
+    return { status: 'ok', db: 'ok', mqtt: 'ok' };
+  }
+
+  @Public()
+  @Get('metrics')
+  @Header('Cache-Control', 'no-store')
+  async prometheus(@Res() res: Response): Promise<void> {
+    this.metrics.queueDepth.set(this.ingest.writer.depth);
+    this.metrics.mqttClients.set(this.mqtt.broker?.connectedClients ?? 0);
+    res.setHeader('Content-Type', this.metrics.registry.contentType);
+    res.send(await this.metrics.registry.metrics());
+  }
+}

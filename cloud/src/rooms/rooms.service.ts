@@ -1,0 +1,84 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { canSeeRoom } from '../auth/room-access';
+import type { AuthUser } from '../auth/auth-user';
+import { BuildingEntity, DeviceEntity, RoomEntity } from '../db/entities';
+import type { LiveAggregate } from '../live/live-aggregate';
+import { LiveService } from '../live/live.service';
+import { slugify } from './slug';
+
+export interface RoomView {
+  id: string;
+  name: string;
+  buildingId: string;
+  buildingName: string;
+  deviceIds: string[];
+  minGroupSize: number;
+  live: LiveAggregate | null;
+}
+
+@Injectable()
+export class RoomsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly live: LiveService,
+  ) {}
+
+  /** Pushes per-room privacy floors into the live view at boot. */
+  async load(): Promise<void> {
+    for (const r of await this.ds.getRepository(RoomEntity).find()) this.live.setRoomMinGroupSize(r.id, r.minGroupSize);
+  }
+
+  async list(user: AuthUser): Promise<RoomView[]> {
+    const [rooms, buildings, devices] = await Promise.all([
+      this.ds.getRepository(RoomEntity).find({ order: { id: 'ASC' } }),
+      this.ds.getRepository(BuildingEntity).find(),
+      this.ds.getRepository(DeviceEntity).find({ select: ['id', 'roomId'], order: { id: 'ASC' } }),
+    ]);
+    const bName = new Map(buildings.map((b) => [b.id, b.name]));
+    return rooms
+      .filter((r) => canSeeRoom(user, r.id) || user.role === 'installer')
+      .map((r) => ({
+        id: r.id,
+        name: r.name,
+        buildingId: r.buildingId,
+        buildingName: bName.get(r.buildingId) ?? r.buildingId,
+        deviceIds: devices.filter((d) => d.roomId === r.id).map((d) => d.id),
+        minGroupSize: this.live.minGroupSize(r.id),
+        // Installers manage hardware; they see rooms but no audience data.
+        live: canSeeRoom(user, r.id) ? this.live.get(r.id) : null,
+      }));
+  }
+
+  async get(id: string): Promise<RoomEntity> {
+    const room = await this.ds.getRepository(RoomEntity).findOneBy({ id });
+    if (!room) throw new NotFoundException(`room ${id} not found`);
+    return room;
+  }
+
+  exists(id: string): Promise<boolean> {
+    return this.ds.getRepository(RoomEntity).existsBy({ id });
+  }
+
+  /** Creates a room (and its building by name, if new). `ifExists: 'keep'` makes it idempotent. */
+  async create(
+    input: { id?: string | undefined; name: string; buildingName: string; minGroupSize?: number | null | undefined },
+    ifExists: 'fail' | 'keep' = 'fail',
+  ): Promise<RoomEntity> {
+    const id = input.id ?? slugify(input.name);
+    const repo = this.ds.getRepository(RoomEntity);
+    const existing = await repo.findOneBy({ id });
+    if (existing) {
+      if (ifExists === 'keep') return existing;
+      throw new ConflictException(`room ${id} already exists`);
+    }
+    const buildingId = slugify(input.buildingName);
+    const buildings = this.ds.getRepository(BuildingEntity);
+    if (!(await buildings.existsBy({ id: buildingId })))
+      await buildings.insert({ id: buildingId, name: input.buildingName });
+    const room = repo.create({ id, name: input.name, buildingId, minGroupSize: input.minGroupSize ?? null });
+    await repo.insert(room);
+    this.live.setRoomMinGroupSize(id, room.minGroupSize);
+    return room;
+  }
+}

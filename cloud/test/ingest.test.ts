@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { topicFor } from '@lectern/protocol';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IngestService, MetricsService, SnapshotEntity, provisionDevice, type LiveAggregate } from '../src';
+import { MQTT_URL, PG_URL, startTestCloud, waitFor, type TestCloud } from './helpers/cloud';
+import { makeSnapshot, snapshotPayload } from './helpers/snapshots';
+import { openSse } from './helpers/sse';
+
+interface RoomBody {
+  id: string;
+  deviceIds: string[];
+  live: LiveAggregate | null;
+}
+
+const targets = [
+  { name: 'SQLite + embedded aedes', db: 'sqlite' as const, mqtt: undefined, skip: false, why: '' },
+  {
+    name: 'PostgreSQL + embedded aedes',
+    db: 'postgres' as const,
+    mqtt: undefined,
+    skip: !PG_URL,
+    why: 'LECTERN_TEST_PG_URL not set',
+  },
+  {
+    name: 'SQLite + external Mosquitto',
+    db: 'sqlite' as const,
+    mqtt: MQTT_URL,
+    skip: !MQTT_URL,
+    why: 'LECTERN_TEST_MQTT_URL not set',
+  },
+];
+
+for (const target of targets) {
+  if (target.skip) console.warn(`skipping ingestion on ${target.name}: ${target.why}`);
+  describe.skipIf(target.skip)(`ingestion on ${target.name}`, () => {
+    let cloud: TestCloud;
+    let token: string;
+    const run = randomBytes(3).toString('hex');
+    const cam1 = `cam1-${run}`;
+    const cam2 = `cam2-${run}`;
+    const room = `hall-${run}`;
+    const clients: MqttClient[] = [];
+
+    const deviceClient = async (id: string): Promise<MqttClient> => {
+      const creds = await provisionDevice(cloud, { id, roomId: room, roomName: `Hall ${run}` });
+      const c = await connectAsync(cloud.mqttUrl, {
+        username: creds.username,
+        password: creds.password,
+        clientId: id,
+        reconnectPeriod: 0,
+      });
+      clients.push(c);
+      return c;
+    };
+    const storedFor = async (deviceId: string): Promise<number> => {
+      await cloud.app.get(IngestService).writer.drain();
+      return countRows(cloud, deviceId);
+    };
+
+    beforeAll(async () => {
+      cloud = await startTestCloud({ db: target.db, ...(target.mqtt ? { mqttUrl: target.mqtt } : {}) });
+      token = await cloud.login();
+    });
+    afterAll(async () => {
+      for (const c of clients) await c.endAsync();
+      await cloud?.stop();
+    });
+
+    it('stores exactly K snapshots, pushes the live aggregate over SSE and shows it on GET /api/rooms', async () => {
+      const K = 25;
+      const c1 = await deviceClient(cam1);
+      const sse = await openSse(`${cloud.httpUrl}/api/rooms/${room}/live?token=${token}`);
+      try {
+        for (let seq = 1; seq <= K; seq++) {
+          await c1.publishAsync(topicFor('snapshot', cam1), snapshotPayload(makeSnapshot(cam1, room, seq, 4)), {
+            qos: 1,
+          });
+        }
+        const last = await sse.next(
+          (e) => (JSON.parse(e.data) as LiveAggregate).faces === 4 && e.event === 'aggregate',
+        );
+        const agg = JSON.parse(last.data) as LiveAggregate;
+        expect(agg).toMatchObject({ roomId: room, faces: 4, suppressed: false, dominant: 'happy' });
+        expect(agg.distribution).toHaveLength(7);
+        expect(agg.tracks).toHaveLength(4);
+        expect(agg.tracks[0]!.key).toBe(`${cam1}:1`);
+        await waitFor(async () => (await storedFor(cam1)) === K, 10_000, `${K} rows`);
+        expect(await storedFor(cam1)).toBe(K);
+
+        const rooms = await cloud.api<RoomBody[]>('/api/rooms', { token });
+        expect(rooms.status).toBe(200);
+        const r = rooms.body.find((x) => x.id === room);
+        expect(r?.deviceIds).toEqual([cam1]);
+        expect(r?.live).toMatchObject({ faces: 4, suppressed: false });
+        expect(r?.live?.valence).toBeGreaterThan(0.4);
+      } finally {
+        sse.close();
+      }
+    });
+
+    it('ignores duplicate (device, seq) redeliveries', async () => {
+      const c1 = clients[0]!;
+      for (let seq = 1; seq <= 5; seq++) {
+        await c1.publishAsync(topicFor('snapshot', cam1), snapshotPayload(makeSnapshot(cam1, room, seq, 4)), {
+          qos: 1,
+        });
+      }
+      await c1.publishAsync(topicFor('snapshot', cam1), snapshotPayload(makeSnapshot(cam1, room, 26, 4)), { qos: 1 });
+      await waitFor(async () => (await storedFor(cam1)) === 26, 10_000, '26 rows');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await storedFor(cam1)).toBe(26);
+    });
+
+    it('counts and drops malformed payloads without affecting another device', async () => {
+      const metrics = cloud.app.get(MetricsService);
+      const before = (await metrics.rejectedByReason()).malformed ?? 0;
+      const c2 = await deviceClient(cam2);
+      const sse = await openSse(`${cloud.httpUrl}/api/rooms/${room}/live?token=${token}`);
+      try {
+        const bad = [
+          Buffer.from('not json {'),
+          Buffer.from(JSON.stringify({ ...makeSnapshot(cam2, room, 1, 3), faces: -1 })),
+          Buffer.from(JSON.stringify({ ...makeSnapshot(cam2, room, 2, 3), image: 'AAAA' })),
+        ];
+        for (let i = 0; i < 10; i++) {
+          await c2.publishAsync(topicFor('snapshot', cam2), bad[i % bad.length]!, { qos: 1 });
+          await c2.publishAsync(topicFor('snapshot', cam2), snapshotPayload(makeSnapshot(cam2, room, 100 + i, 3)), {
+            qos: 1,
+          });
+          await clients[0]!.publishAsync(
+            topicFor('snapshot', cam1),
+            snapshotPayload(makeSnapshot(cam1, room, 27 + i, 4)),
+            { qos: 1 },
+          );
+        }
+        await waitFor(
+          async () => (await storedFor(cam2)) === 10 && (await storedFor(cam1)) === 36,
+          10_000,
+          'rows of both devices',
+        );
+        expect(await storedFor(cam2)).toBe(10);
+        expect(await storedFor(cam1)).toBe(36);
+        expect((await metrics.rejectedByReason()).malformed).toBe(before + 10);
+        // The room merges both cameras: 4 + 3 faces.
+        await sse.next((e) => (JSON.parse(e.data) as LiveAggregate).faces === 7);
+        const rooms = await cloud.api<RoomBody[]>('/api/rooms', { token });
+        expect(rooms.body.find((x) => x.id === room)?.live?.faces).toBe(7);
+      } finally {
+        sse.close();
+      }
+    });
+  });
+}
+
+async function countRows(cloud: TestCloud, deviceId: string): Promise<number> {
+  const { DataSource } = await import('typeorm');
+  return cloud.app.get(DataSource).getRepository(SnapshotEntity).countBy({ deviceId });
+}

@@ -1,0 +1,132 @@
+// Shapes of the cloud HTTP contract (see the cloud package); kept here so the bundle does not pull in zod.
+
+export type Role = 'admin' | 'speaker' | 'installer';
+
+export interface User {
+  id: string;
+  username: string;
+  role: Role;
+  roomIds: string[];
+}
+
+export interface LoginResponse {
+  token: string;
+  user: User;
+}
+
+export interface TrackAggregate {
+  key: string;
+  p: number[];
+  frontal: boolean;
+}
+
+export interface LiveAggregate {
+  roomId: string;
+  ts: number;
+  faces: number;
+  suppressed: boolean;
+  distribution: number[] | null;
+  dominant: string | null;
+  valence: number | null;
+  attention: number | null;
+  tracks: TrackAggregate[];
+  sessionId: string | null;
+}
+
+export interface Room {
+  id: string;
+  name: string;
+  buildingId: string;
+  buildingName: string;
+  deviceIds: string[];
+  minGroupSize: number;
+  live: LiveAggregate | null;
+}
+
+export interface TimelinePoint {
+  ts: number;
+  faces: number;
+  valence: number | null;
+  attention: number | null;
+  distribution: number[] | null;
+}
+
+export type SessionSource = 'manual' | 'schedule' | 'auto' | 'upload';
+
+export interface Session {
+  id: string;
+  roomId: string;
+  title: string;
+  startedAt: number | string;
+  endedAt: number | string | null;
+  source: SessionSource;
+  status: string;
+}
+
+export type PeakKind = 'valence-high' | 'valence-low' | 'attention-low';
+
+export interface SessionReport {
+  session: Session;
+  summary: {
+    durationS: number;
+    meanValence: number | null;
+    meanAttention: number | null;
+    distribution: number[] | null;
+    peakFaces: number;
+  };
+  timeline: TimelinePoint[];
+  peaks: { ts: number; kind: PeakKind; value: number }[];
+  listeners: { key: string; seenS: number; distribution: number[]; meanValence: number | null }[];
+}
+
+export interface Telemetry {
+  fps: number;
+  temperatureC: number | null;
+  outboxDepth: number;
+  cpuPercent: number | null;
+  ts: number;
+}
+
+export interface Device {
+  id: string;
+  roomId: string;
+  status: 'online' | 'offline' | 'never';
+  lastSeen: number | string | null;
+  software: string | null;
+  model: { id: string; version: string } | null;
+  telemetry: Telemetry | null;
+  configRevision: number | null;
+}
+
+export interface DeviceCreated {
+  device: Device;
+  credentials: { username: string; password: string };
+  mqttUrl: string;
+  configYaml: string;
+  qrPng: string;
+}
+
+/** The part of the protocol's DeviceConfig the admin form edits (v/revision/issuedAt are set by the cloud). */
+export interface DeviceConfigPatch {
+  snapshotHz?: number;
+  detection?: { hz?: number; minFacePx?: number };
+  emotion?: { enabled?: boolean };
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface Job {
+  id: string;
+  status: JobStatus;
+  progress: number;
+  error: string | null;
+  sessionId: string | null;
+  filename: string;
+  createdAt: number | string;
+}
+
+export interface ApiErrorBody {
+  statusCode: number;
+  message: string | string[];
+  error?: string;
+}

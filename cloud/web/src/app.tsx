@@ -1,0 +1,112 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import type { Role, User } from './api/types';
+import { clearSession, useUser } from './auth';
+import { navigate, useRoute, type Route } from './router';
+import { AdminPage } from './pages/AdminPage';
+import { InstallerPage } from './pages/InstallerPage';
+import { LiveRoomPage } from './pages/LiveRoomPage';
+import { LoginPage } from './pages/LoginPage';
+import { RoomsPage } from './pages/RoomsPage';
+import { SessionReportPage } from './pages/SessionReportPage';
+import { SessionsPage } from './pages/SessionsPage';
+import { UploadsPage } from './pages/UploadsPage';
+
+interface NavItem {
+  href: string;
+  section: string;
+  label: string;
+  roles: Role[];
+}
+
+const NAV: NavItem[] = [
+  { href: '/rooms', section: 'rooms', label: 'Rooms', roles: ['admin', 'speaker'] },
+  { href: '/sessions', section: 'sessions', label: 'Sessions', roles: ['admin', 'speaker'] },
+  { href: '/uploads', section: 'uploads', label: 'Uploads', roles: ['admin', 'speaker'] },
+  { href: '/installer', section: 'installer', label: 'Installer', roles: ['admin', 'installer'] },
+  { href: '/admin', section: 'admin', label: 'Admin', roles: ['admin'] },
+];
+
+export function homeFor(user: User): string {
+  return user.role === 'installer' ? '/installer' : '/rooms';
+}
+
+function page(route: Route, user: User): ComponentChildren {
+  const [section, id] = route.segments;
+  switch (section) {
+    case 'rooms':
+      return id ? <LiveRoomPage roomId={id} /> : <RoomsPage user={user} />;
+    case 'sessions':
+      return id ? <SessionReportPage sessionId={id} /> : <SessionsPage roomId={route.query.get('roomId')} />;
+    case 'uploads':
+      return <UploadsPage />;
+    case 'admin':
+      return <AdminPage />;
+    case 'installer':
+      return <InstallerPage />;
+    default:
+      return null;
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const user = useUser();
+  const section = route.segments[0] ?? '';
+  const allowed = NAV.find((n) => n.section === section);
+  const redirect = !user
+    ? section === 'login'
+      ? null
+      : `/login?next=${encodeURIComponent(route.href)}`
+    : section === 'login' || !allowed || !allowed.roles.includes(user.role)
+      ? section === 'login'
+        ? safeNext(route.query.get('next'), user)
+        : homeFor(user)
+      : null;
+
+  useEffect(() => {
+    if (redirect) navigate(redirect, true);
+  }, [redirect]);
+
+  if (!user) return section === 'login' ? <LoginPage /> : null;
+  if (redirect) return null;
+
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <a class="brand" href={`#${homeFor(user)}`} aria-label="Lectern home">
+          <span class="brand-mark" aria-hidden="true" />
+          Lectern
+        </a>
+        <nav class="nav" aria-label="Main">
+          {NAV.filter((n) => n.roles.includes(user.role)).map((n) => (
+            <a key={n.href} href={`#${n.href}`} class={n.section === section ? 'active' : ''} aria-current={n.section === section ? 'page' : undefined}>
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <div class="user">
+          <span class="user-name">
+            {user.username}
+            <span class="role">{user.role}</span>
+          </span>
+          <button type="button" class="btn btn-ghost" onClick={() => logout()}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main class="content">{page(route, user)}</main>
+    </div>
+  );
+}
+
+function logout(): void {
+  clearSession();
+  navigate('/login', true);
+}
+
+/** Only in-app hash paths are accepted as a post-login target (no open redirect). */
+function safeNext(next: string | null, user: User): string {
+  if (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login')) return next;
+  return homeFor(user);
+}

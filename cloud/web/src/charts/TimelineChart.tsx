@@ -1,0 +1,105 @@
+import type { TimelinePoint } from '../api/types';
+import { clock } from '../format';
+import { ATTENTION_COLOR, VALENCE_COLOR } from './setup';
+import { useChart } from './useChart';
+
+interface Props {
+  points: readonly TimelinePoint[];
+  /** Fixed visible window ending now (live view); otherwise the axis fits the data. */
+  windowMs?: number;
+  now?: number;
+  showFaces?: boolean;
+}
+
+type XY = { x: number; y: number | null };
+
+export function TimelineChart({ points, windowMs, now, showFaces = false }: Props) {
+  // Suppressed points carry null values: Chart.js leaves a gap there instead of inventing data.
+  const series = (pick: (p: TimelinePoint) => number | null): XY[] => points.map((p) => ({ x: p.ts, y: pick(p) }));
+  const canvas = useChart<'line'>(
+    () => ({
+      type: 'line',
+      data: {
+        datasets: [
+          {
+            label: 'Valence',
+            data: [],
+            borderColor: VALENCE_COLOR,
+            backgroundColor: 'rgba(242, 201, 76, 0.12)',
+            borderWidth: 3,
+            pointRadius: 0,
+            tension: 0.3,
+            spanGaps: false,
+            yAxisID: 'y',
+          },
+          {
+            label: 'Attention',
+            data: [],
+            borderColor: ATTENTION_COLOR,
+            borderWidth: 3,
+            borderDash: [8, 5],
+            pointRadius: 0,
+            tension: 0.3,
+            spanGaps: false,
+            yAxisID: 'y',
+          },
+          {
+            label: 'Faces',
+            data: [],
+            borderColor: 'rgba(148, 163, 184, 0.7)',
+            borderWidth: 1.5,
+            pointRadius: 0,
+            stepped: true,
+            yAxisID: 'faces',
+            hidden: !showFaces,
+          },
+        ],
+      },
+      options: {
+        parsing: false,
+        normalized: true,
+        interaction: { mode: 'index', intersect: false },
+        plugins: {
+          legend: {
+            position: 'top',
+            align: 'end',
+            labels: { boxWidth: 24, boxHeight: 3, padding: 16, filter: (item) => showFaces || item.text !== 'Faces' },
+          },
+          tooltip: {
+            callbacks: {
+              title: (items) => clock(items[0]?.parsed.x ?? null),
+              label: (c) =>
+                ` ${c.dataset.label ?? ''}: ${c.parsed.y === null ? '—' : c.parsed.y.toFixed(c.dataset.yAxisID === 'faces' ? 0 : 2)}`,
+            },
+          },
+        },
+        scales: {
+          x: {
+            type: 'linear',
+            ticks: { maxTicksLimit: 7, callback: (v) => clock(Number(v), false) },
+            grid: { display: false },
+          },
+          y: { min: -1, max: 1, ticks: { stepSize: 0.5 }, title: { display: true, text: 'valence · attention' } },
+          faces: { position: 'right', beginAtZero: true, display: showFaces, grid: { display: false }, ticks: { precision: 0 } },
+        },
+      },
+    }),
+    (chart) => {
+      const [valence, attention, faces] = chart.data.datasets;
+      if (valence) valence.data = series((p) => p.valence);
+      if (attention) attention.data = series((p) => p.attention);
+      if (faces) faces.data = series((p) => p.faces);
+      const x = chart.options.scales?.x;
+      if (x && windowMs) {
+        const end = now ?? Date.now();
+        x.min = end - windowMs;
+        x.max = end;
+      } else if (x && points.length > 1) {
+        // Fit the session exactly instead of rounding the axis out to "nice" tick values.
+        x.min = points[0]?.ts;
+        x.max = points[points.length - 1]?.ts;
+      }
+    },
+  );
+  return <canvas ref={canvas} role="img" aria-label="Valence and attention over time" />;
+}

@@ -1,0 +1,281 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { LiveAggregate, Room, Session, TimelinePoint } from '../api/types';
+import { DistributionChart } from '../charts/DistributionChart';
+import { TimelineChart } from '../charts/TimelineChart';
+import { ConnectionBadge } from '../components/ConnectionBadge';
+import { EmotionLegend } from '../components/EmotionBar';
+import { ListenerTile } from '../components/ListenerTile';
+import { ErrorNote, PageHeader, Panel } from '../components/ui';
+import { colorOf, labelOf } from '../emotions';
+import { ago, duration, percent, signed, toMs } from '../format';
+import { useAsync, useNow } from '../hooks';
+import { useLiveAggregate } from '../live';
+
+const WINDOW_MS = 10 * 60 * 1000;
+
+export function LiveRoomPage({ roomId }: { roomId: string }) {
+  const now = useNow(1000);
+  const room = useAsync(() => api.get<Room[]>('/api/rooms').then((rooms) => rooms.find((r) => r.id === roomId) ?? null), [roomId]);
+  const [points, setPoints] = useState<TimelinePoint[]>([]);
+  const [timelineError, setTimelineError] = useState<string | null>(null);
+  const pending = useRef<LiveAggregate[]>([]);
+  const loaded = useRef(false);
+
+  const live = useLiveAggregate(roomId, (agg) => {
+    const point = pointOf(agg);
+    // Events that arrive before the history has loaded are kept and merged after it.
+    if (!loaded.current) pending.current.push(agg);
+    else setPoints((prev) => appendPoint(prev, point));
+  });
+
+  useEffect(() => {
+    loaded.current = false;
+    pending.current = [];
+    setPoints([]);
+    const to = Date.now();
+    api
+      .get<{ points: TimelinePoint[] }>(`/api/rooms/${encodeURIComponent(roomId)}/timeline?from=${to - WINDOW_MS}&to=${to}&resolution=1s`)
+      .then((res) => {
+        let merged = [...res.points].sort((a, b) => a.ts - b.ts);
+        for (const agg of pending.current) merged = appendPoint(merged, pointOf(agg));
+        setPoints(merged);
+        setTimelineError(null);
+      })
+      .catch((err: unknown) => setTimelineError(`Timeline history unavailable: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        loaded.current = true;
+        pending.current = [];
+      });
+  }, [roomId]);
+
+  const agg = live.aggregate;
+  const minGroup = room.data?.minGroupSize ?? 3;
+  const title = room.data?.name ?? roomId;
+  const visible = points.filter((p) => p.ts >= now - WINDOW_MS);
+
+  return (
+    <div class="live">
+      <PageHeader
+        title={title}
+        subtitle={room.data ? `${room.data.buildingName} · live room mood` : 'Live room mood'}
+        actions={
+          <>
+            <ConnectionBadge connection={live.connection} detail={live.receivedAt ? ago(live.receivedAt, now) : undefined} />
+            <SessionControls roomId={roomId} aggregate={agg} now={now} />
+          </>
+        }
+      />
+      <ErrorNote message={room.error} />
+      {room.data === null && <ErrorNote message={`Room "${roomId}" does not exist or is not assigned to you.`} />}
+
+      <div class="live-grid">
+        <Panel class="mood" title="Room mood now">
+          <div class="mood-body">
+            <div class="faces">
+              <span class="faces-value" data-testid="live-faces">
+                {agg ? agg.faces : '—'}
+              </span>
+              <span class="faces-label">{agg?.faces === 1 ? 'listener' : 'listeners'}</span>
+            </div>
+            {agg?.suppressed ? (
+              <SuppressedNotice minGroup={minGroup} />
+            ) : agg ? (
+              <>
+                <div class="dominant" style={{ '--accent': colorOf(agg.dominant) }}>
+                  <span class="dominant-swatch" aria-hidden="true" />
+                  <span class="dominant-label" data-testid="live-dominant" data-emotion={agg.dominant ?? ''}>
+                    {labelOf(agg.dominant)}
+                  </span>
+                </div>
+                <div class="mood-metrics">
+                  <div>
+                    <span class="metric-label">Valence</span>
+                    <span class="metric-value" data-testid="live-valence">
+                      {signed(agg.valence)}
+                    </span>
+                  </div>
+                  <div>
+                    <span class="metric-label">Attention</span>
+                    <span class="metric-value" data-testid="live-attention">
+                      {percent(agg.attention)}
+                    </span>
+                  </div>
+                </div>
+              </>
+            ) : (
+              <p class="muted">Waiting for the first snapshot from the room…</p>
+            )}
+          </div>
+        </Panel>
+
+        <Panel class="distribution" title="Distribution">
+          {agg && !agg.suppressed ? (
+            <div class="dist-body" data-testid="live-distribution">
+              <div class="chart chart-donut">
+                <DistributionChart distribution={agg.distribution} />
+              </div>
+              <EmotionLegend distribution={agg.distribution} testIdPrefix="dist-" />
+            </div>
+          ) : agg?.suppressed ? (
+            <SuppressedNotice minGroup={minGroup} compact />
+          ) : (
+            <p class="muted">No data yet.</p>
+          )}
+        </Panel>
+
+        <Panel class="timeline" title="Last 10 minutes">
+          <ErrorNote message={timelineError} />
+          <div class="chart chart-timeline" data-testid="live-timeline">
+            <TimelineChart points={visible} windowMs={WINDOW_MS} now={now} />
+          </div>
+        </Panel>
+
+        <Panel class="listeners" title={`Listeners${agg && !agg.suppressed ? ` (${agg.tracks.length})` : ''}`}>
+          {agg && !agg.suppressed ? (
+            agg.tracks.length > 0 ? (
+              <div class="tiles">
+                {[...agg.tracks]
+                  .sort((a, b) => a.key.localeCompare(b.key))
+                  .map((t) => (
+                    <ListenerTile key={t.key} track={t} />
+                  ))}
+              </div>
+            ) : (
+              <p class="muted">No individual tracks in this snapshot.</p>
+            )
+          ) : agg?.suppressed ? (
+            <SuppressedNotice minGroup={minGroup} compact />
+          ) : (
+            <p class="muted">No data yet.</p>
+          )}
+          <p class="fineprint">Anonymous, short-lived track numbers. No images or identities leave the room device.</p>
+        </Panel>
+      </div>
+    </div>
+  );
+}
+
+function SuppressedNotice({ minGroup, compact = false }: { minGroup: number; compact?: boolean }) {
+  return (
+    <div class={`suppressed ${compact ? 'suppressed-compact' : ''}`} data-testid={compact ? undefined : 'live-suppressed'} role="status">
+      <LockIcon />
+      <span>Fewer than {minGroup} listeners — hidden for privacy</span>
+    </div>
+  );
+}
+
+function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate: LiveAggregate | null; now: number }) {
+  const [session, setSession] = useState<Session | null>(null);
+  const [lastStopped, setLastStopped] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const actionAt = useRef(0);
+
+  useEffect(() => {
+    setSession(null);
+    api
+      .get<Session[]>(`/api/sessions?roomId=${encodeURIComponent(roomId)}`)
+      .then((list) => setSession(list.find((s) => s.roomId === roomId && s.endedAt === null) ?? null))
+      .catch(() => undefined);
+  }, [roomId]);
+
+  // The live stream is the source of truth for sessions started elsewhere (schedule, another tablet).
+  useEffect(() => {
+    if (!aggregate || aggregate.ts < actionAt.current + 2000) return;
+    if (aggregate.sessionId && aggregate.sessionId !== session?.id) {
+      setSession({ id: aggregate.sessionId, roomId, title: '', startedAt: aggregate.ts, endedAt: null, source: 'manual', status: 'running' });
+    } else if (!aggregate.sessionId && session) {
+      setLastStopped(session.id);
+      setSession(null);
+    }
+  }, [aggregate?.ts, aggregate?.sessionId]);
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const title = `Lecture ${new Date().toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`;
+      const created = await api.post<Session>(`/api/rooms/${encodeURIComponent(roomId)}/sessions`, { title });
+      actionAt.current = Date.now();
+      setSession(created);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const stop = async () => {
+    if (!session) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/api/sessions/${encodeURIComponent(session.id)}/stop`);
+      actionAt.current = Date.now();
+      setLastStopped(session.id);
+      setSession(null);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const started = toMs(session?.startedAt);
+  return (
+    <div class="session-controls">
+      {session ? (
+        <>
+          <span class="recording" title="Session recording">
+            <span class="rec-dot" aria-hidden="true" />
+            {started ? duration((now - started) / 1000) : 'Recording'}
+          </span>
+          <button type="button" class="btn btn-danger" data-testid="session-stop" disabled={busy} onClick={() => void stop()}>
+            Stop session
+          </button>
+        </>
+      ) : (
+        <>
+          {lastStopped && (
+            <a class="btn btn-ghost" href={`#/sessions/${encodeURIComponent(lastStopped)}`}>
+              Last report
+            </a>
+          )}
+          <button type="button" class="btn btn-primary" data-testid="session-start" disabled={busy} onClick={() => void start()}>
+            Start session
+          </button>
+        </>
+      )}
+      {error && (
+        <span class="inline-error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function pointOf(agg: LiveAggregate): TimelinePoint {
+  return { ts: agg.ts, faces: agg.faces, valence: agg.valence, attention: agg.attention, distribution: agg.distribution };
+}
+
+function appendPoint(prev: TimelinePoint[], point: TimelinePoint): TimelinePoint[] {
+  const last = prev[prev.length - 1];
+  if (last && point.ts <= last.ts) {
+    if (point.ts === last.ts) return [...prev.slice(0, -1), point];
+    return prev; // out-of-order duplicate from a reconnect
+  }
+  const cutoff = point.ts - WINDOW_MS - 60_000;
+  const kept = prev.length > 0 && (prev[0]?.ts ?? 0) < cutoff ? prev.filter((p) => p.ts >= cutoff) : prev;
+  return [...kept, point];
+}
+
+function LockIcon() {
+  return (
+    <svg class="lock" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">
+      <rect x="4" y="10" width="16" height="11" rx="2.5" fill="currentColor" opacity="0.9" />
+      <path d="M8 10V7a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2.2" />
+    </svg>
+  );
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerSimulate } from './commands/simulate-command';
+
+const program = new Command('lectern-device').description('Lectern edge agent').showHelpAfterError();
+registerSimulate(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`lectern-device: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export * from './simulator';
+export { RoomMood, softmax } from './mood';
+export { SimulatedAudience } from './audience';

@@ -1,0 +1,156 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { EmotionClassifier } from '../classifier';
+import { evaluateCsv, type Tta } from '../eval/evaluate';
+import { countFerRows, readFerCsv } from '../fer-csv';
+import { modelCost } from '../ir/ir';
+import { LABELS } from '../labels';
+import type { ArtifactEntry, ModelManifest } from '../manifest';
+import { toModelInput } from '../model-input';
+import { ONNX_OPSET } from '../onnx/write-fp32';
+import { ARTIFACT_FILES, ARTIFACTS_DIR, PACKAGE_ROOT, fer2013Dir } from '../paths';
+import { progressBar } from '../progress';
+import { DEFAULT_QUANTIZE_SETTINGS, quantizeModel } from '../quantize/quantize-model';
+import { convertSourceToOnnx, loadSourceModel, MODEL_NAME, onnxWriteOptions, PREPROCESSING } from './convert-source';
+import { sha256, sha256File } from './sha256';
+
+export const DEFAULT_CASCADE = '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml';
+/** The first rows of FER2013 Training: real faces, never part of the PublicTest evaluation. */
+export const CALIBRATION_ROWS = 1000;
+
+export interface BuildOptions {
+  outDir?: string;
+  cascadeSource?: string;
+  calibrationCsv?: string;
+  calibrationRows?: number;
+  evalCsv?: string;
+  /** Skip the PublicTest evaluation (accuracies in the manifest are then copied from the existing one). */
+  skipEval?: boolean;
+  log?: (line: string) => void;
+}
+
+function entry(dir: string, file: string): ArtifactEntry {
+  const path = join(dir, file);
+  return { file, sha256: sha256File(path), bytes: statSync(path).size };
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function accuracy(modelPath: string, csv: string, tta: Tta, label: string): Promise<{ accuracy: number; rows: number }> {
+  const classifier = await EmotionClassifier.create({ modelPath, threads: 2 });
+  const bar = progressBar(label, await countFerRows(csv));
+  try {
+    const r = await evaluateCsv(classifier, csv, { tta, onProgress: (n) => bar.update(n) });
+    return { accuracy: Number(r.accuracy.toFixed(4)), rows: r.rows };
+  } finally {
+    bar.stop();
+    await classifier.close();
+  }
+}
+
+/**
+ * Regenerates every committed artifact from its sources: the fp32 ONNX from the npm package, the int8
+ * ONNX from it plus FER2013 training rows, the Haar cascade from Debian's opencv-data, and the
+ * manifest with PublicTest accuracies. No timestamps or absolute paths go into any file, so two runs
+ * on the same machine give byte-identical results.
+ */
+export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelManifest> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const outDir = opts.outDir ?? ARTIFACTS_DIR;
+  const data = fer2013Dir();
+  const calibrationCsv = opts.calibrationCsv ?? join(data, 'train.csv.gz');
+  const evalCsv = opts.evalCsv ?? join(data, 'publictest.csv');
+  const cascadeSource = opts.cascadeSource ?? DEFAULT_CASCADE;
+  for (const [what, path] of [['cascade', cascadeSource], ['calibration CSV', calibrationCsv]] as const) {
+    if (!existsSync(path)) throw new Error(`${what} not found: ${path}`);
+  }
+  mkdirSync(outDir, { recursive: true });
+  const version = packageVersion();
+
+  const source = loadSourceModel();
+  const fp32Path = join(outDir, ARTIFACT_FILES.fp32);
+  writeFileSync(fp32Path, convertSourceToOnnx(version, source));
+  log(`wrote ${fp32Path}`);
+
+  copyFileSync(cascadeSource, join(outDir, ARTIFACT_FILES.cascade));
+  log(`copied ${cascadeSource}`);
+
+  const calibrationRows = opts.calibrationRows ?? CALIBRATION_ROWS;
+  const images = [];
+  for await (const row of readFerCsv(calibrationCsv, { limit: calibrationRows })) images.push(row.image);
+  const bar = progressBar('calibrating int8', 2 * images.length);
+  const int8 = await quantizeModel(
+    source.ir,
+    toModelInput(images),
+    images.length,
+    DEFAULT_QUANTIZE_SETTINGS,
+    onnxWriteOptions(version, source.location, 'int8 QDQ'),
+    (pass, done) => bar.update((pass - 1) * images.length + done),
+  );
+  bar.stop();
+  const int8Path = join(outDir, ARTIFACT_FILES.int8);
+  writeFileSync(int8Path, int8);
+  log(`wrote ${int8Path} (calibrated on ${images.length} rows of ${basename(calibrationCsv)})`);
+
+  const previous = existsSync(join(outDir, ARTIFACT_FILES.manifest))
+    ? (JSON.parse(readFileSync(join(outDir, ARTIFACT_FILES.manifest), 'utf8')) as Partial<ModelManifest>)
+    : {};
+  const scores = { fp32: { plain: 0, flip: 0 }, int8: { plain: 0, flip: 0 } };
+  let evalRows = previous.evaluation?.rows ?? 0;
+  if (opts.skipEval) {
+    for (const v of ['fp32', 'int8'] as const) {
+      scores[v] = { plain: previous.variants?.[v]?.publicTestAccuracy ?? 0, flip: previous.variants?.[v]?.publicTestAccuracyTtaFlip ?? 0 };
+    }
+  } else {
+    if (!existsSync(evalCsv)) throw new Error(`evaluation CSV not found: ${evalCsv}`);
+    for (const [v, path] of [['fp32', fp32Path], ['int8', int8Path]] as const) {
+      const plain = await accuracy(path, evalCsv, 'none', `eval ${v}`);
+      const flip = await accuracy(path, evalCsv, 'flip', `eval ${v} + flip`);
+      scores[v] = { plain: plain.accuracy, flip: flip.accuracy };
+      evalRows = plain.rows;
+      log(`${v}: PublicTest accuracy ${plain.accuracy}, with flip TTA ${flip.accuracy}`);
+    }
+  }
+
+  const cost = modelCost(source.ir);
+  const s = DEFAULT_QUANTIZE_SETTINGS;
+  const manifest: ModelManifest = {
+    name: MODEL_NAME,
+    version,
+    modelId: `${MODEL_NAME}@${version}`,
+    labels: [...LABELS],
+    input: { name: source.ir.input.name, shape: ['N', ...source.ir.input.shape], layout: 'NCHW', dtype: 'float32', colorSpace: 'grayscale', preprocessing: PREPROCESSING },
+    output: { name: source.ir.output, shape: ['N', LABELS.length], activation: 'softmax' },
+    architecture: { family: 'big_XCEPTION (mini-Xception family)', parameters: cost.parameters, macsPerImage: cost.macs, onnxOpset: ONNX_OPSET },
+    source: {
+      upstream: 'https://github.com/oarriaga/face_classification (big_XCEPTION, FER2013)',
+      upstreamLicense: 'MIT',
+      package: '@vladmandic/human',
+      packageVersion: source.location.packageVersion,
+      files: [entry(join(source.location.packageDir, 'models'), 'emotion.json'), entry(join(source.location.packageDir, 'models'), 'emotion.bin')],
+      trainingData: 'FER2013 (Goodfellow et al. 2013), 28,709 48x48 grayscale web images, 7 classes',
+    },
+    evaluation: { dataset: 'FER2013 PublicTest', rows: evalRows },
+    variants: {
+      fp32: { ...entry(outDir, ARTIFACT_FILES.fp32), publicTestAccuracy: scores.fp32.plain, publicTestAccuracyTtaFlip: scores.fp32.flip, notes: 'exact conversion of the TF.js graph' },
+      int8: {
+        ...entry(outDir, ARTIFACT_FILES.int8),
+        publicTestAccuracy: scores.int8.plain,
+        publicTestAccuracyTtaFlip: scores.int8.flip,
+        notes:
+          `static QDQ: uint8 activations (${s.percentile} percentile calibration on the first ${images.length} FER2013 Training rows), ` +
+          `per-channel symmetric int8 weights (${s.convWeightBits}-bit regular convs, ${s.depthwiseWeightBits}-bit depthwise), int32 biases, fp32 pooling head`,
+      },
+    },
+    cascade: {
+      ...entry(outDir, ARTIFACT_FILES.cascade),
+      source: `Debian opencv-data ${cascadeSource}`,
+      license: 'Intel License Agreement for Open Source Computer Vision Library (BSD-style; header kept in the file)',
+    },
+  };
+  writeFileSync(join(outDir, ARTIFACT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  log(`wrote ${join(outDir, ARTIFACT_FILES.manifest)} (sha256 ${sha256(readFileSync(join(outDir, ARTIFACT_FILES.manifest)))})`);
+  return manifest;
+}

@@ -1,0 +1,127 @@
+import * as ort from 'onnxruntime-node';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IrModel } from '../ir/ir';
+import { writeFp32Onnx } from '../onnx/write-fp32';
+
+/** Real-valued range an activation tensor is quantized over. */
+export interface ActivationRange {
+  min: number;
+  max: number;
+}
+
+const BINS = 16384;
+
+/** Min/max, then a histogram between them: exact enough to cut at a 1e-5 tail without keeping every value. */
+export class TensorStats {
+  min = Infinity;
+  max = -Infinity;
+  count = 0;
+  private hist: Float64Array | null = null;
+
+  observeRange(data: Float32Array): void {
+    let { min, max } = this;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    this.min = min;
+    this.max = max;
+  }
+
+  observeHistogram(data: Float32Array): void {
+    const hist = (this.hist ??= new Float64Array(BINS));
+    const inv = BINS / (this.max - this.min || 1);
+    const min = this.min;
+    for (let i = 0; i < data.length; i++) {
+      // Values come from the same runs as min/max, so the index is in range except the maximum itself.
+      const bin = ((data[i] as number) - min) * inv;
+      const k = bin >= BINS ? BINS - 1 : bin | 0;
+      hist[k] = (hist[k] as number) + 1;
+    }
+    this.count += data.length;
+  }
+
+  /** Value below which `p` percent of the observed values lie. */
+  percentile(p: number): number {
+    const hist = this.hist;
+    if (!hist || this.count === 0) return p < 50 ? this.min : this.max;
+    const width = (this.max - this.min) / BINS;
+    const target = (p / 100) * this.count;
+    let seen = 0;
+    for (let i = 0; i < BINS; i++) {
+      seen += hist[i] ?? 0;
+      if (seen >= target) return this.min + (p < 50 ? i : i + 1) * width;
+    }
+    return this.max;
+  }
+}
+
+export interface CalibrateOptions {
+  /** Upper percentile kept (the lower tail is cut symmetrically); 100 = plain min/max. */
+  percentile: number;
+  batchSize?: number;
+  onProgress?: (pass: 1 | 2, imagesDone: number) => void;
+}
+
+/**
+ * Runs the fp32 model over calibration inputs (NCHW, already preprocessed) and returns a range per
+ * activation tensor. Two passes: min/max, then a histogram for the percentile cut.
+ */
+export async function calibrateActivations(
+  model: IrModel,
+  tensors: readonly string[],
+  inputs: Float32Array,
+  imageCount: number,
+  opts: CalibrateOptions,
+): Promise<Map<string, ActivationRange>> {
+  return rangesAt(await collectActivationStats(model, tensors, inputs, imageCount, opts), opts.percentile);
+}
+
+/** Cuts each tensor's distribution at `percentile` (upper) and 100 - `percentile` (lower). */
+export function rangesAt(stats: Map<string, TensorStats>, percentile: number): Map<string, ActivationRange> {
+  const ranges = new Map<string, ActivationRange>();
+  for (const [t, s] of stats) ranges.set(t, { min: s.percentile(100 - percentile), max: s.percentile(percentile) });
+  return ranges;
+}
+
+export async function collectActivationStats(
+  model: IrModel,
+  tensors: readonly string[],
+  inputs: Float32Array,
+  imageCount: number,
+  opts: Omit<CalibrateOptions, 'percentile'>,
+): Promise<Map<string, TensorStats>> {
+  const [c, h, w] = model.input.shape;
+  const plane = c * h * w;
+  const dir = mkdtempSync(join(tmpdir(), 'lectern-calib-'));
+  const path = join(dir, 'calibration.onnx');
+  writeFileSync(path, writeFp32Onnx(model, { producerVersion: 'calibration', docString: '', extraOutputs: tensors }));
+  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, graphOptimizationLevel: 'basic' });
+  const stats = new Map(tensors.map((t) => [t, new TensorStats()]));
+  const batchSize = opts.batchSize ?? 32;
+  try {
+    for (const pass of [1, 2] as const) {
+      for (let start = 0; start < imageCount; start += batchSize) {
+        const n = Math.min(batchSize, imageCount - start);
+        const feed = new ort.Tensor('float32', inputs.subarray(start * plane, (start + n) * plane), [n, c, h, w]);
+        const out = await session.run({ [model.input.name]: feed }, [...tensors]);
+        for (const t of tensors) {
+          const data = out[t]?.data as Float32Array | undefined;
+          if (!data) throw new Error(`calibration run produced no ${t}`);
+          const s = stats.get(t);
+          if (pass === 1) s?.observeRange(data);
+          else s?.observeHistogram(data);
+        }
+        for (const v of Object.values(out)) v.dispose();
+        opts.onProgress?.(pass, start + n);
+      }
+    }
+  } finally {
+    await session.release();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return stats;
+}

@@ -1,0 +1,120 @@
+import { inferShapes, nodeInputs, type IrModel } from '../ir/ir';
+import { OnnxGraphBuilder } from '../onnx/onnx-builder';
+import { ONNX_OPSET, type OnnxWriteOptions } from '../onnx/write-fp32';
+import type { ActivationRange } from './calibrate';
+import { activationQuant, quantizeBias, quantizeWeightsPerChannel, type ActivationQuant } from './quant-math';
+
+export interface QdqOptions {
+  /** Weight bits of regular (group = 1) convolutions. 7 avoids the u8·s8 int16 overflow of non-VNNI x86 kernels. */
+  convWeightBits: number;
+  /** Weight bits of depthwise convolutions (their kernels accumulate in int32, so 8 is safe). */
+  depthwiseWeightBits: number;
+  /** Fixed range of the model input (known from preprocessing, not calibrated). */
+  inputRange: ActivationRange;
+}
+
+/** Tensors whose ranges the quantizer needs from calibration. */
+export function tensorsToCalibrate(model: IrModel): string[] {
+  return model.nodes.filter((n) => n.kind === 'conv' || n.kind === 'add' || n.kind === 'relu').map((n) => n.output);
+}
+
+/**
+ * Static QDQ int8 model: every activation between quantizable ops goes through
+ * QuantizeLinear(uint8) -> DequantizeLinear, weights are per-channel int8, biases int32. ONNX Runtime
+ * turns DQ -> Conv/Add -> Q groups into QLinearConv / QLinearAdd and runs MaxPool on uint8 directly
+ * because its input and output share one scale. The classifier head (global pool + softmax) stays fp32.
+ */
+export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange>, q: QdqOptions, opts: OnnxWriteOptions): Uint8Array {
+  const shapes = inferShapes(model);
+  const g = new OnnxGraphBuilder(`${model.name}-int8`);
+  g.input(model.input.name, ['N', ...model.input.shape]);
+
+  const params = new Map<string, ActivationQuant>();
+  const dequantized = new Map<string, string>();
+  /** Q -> DQ pair after a float tensor; consumers read the dequantized name. */
+  const quantize = (tensor: string, qp: ActivationQuant): void => {
+    params.set(tensor, qp);
+    const scale = g.float(`${tensor}/scale`, [], Float32Array.of(qp.scale));
+    const zp = g.uint8(`${tensor}/zero_point`, [], Uint8Array.of(qp.zeroPoint));
+    g.node('QuantizeLinear', [tensor, scale, zp], [`${tensor}/q`], {}, `${tensor}/quantize`);
+    g.node('DequantizeLinear', [`${tensor}/q`, scale, zp], [`${tensor}/dq`], {}, `${tensor}/dequantize`);
+    dequantized.set(tensor, `${tensor}/dq`);
+  };
+  const dq = (tensor: string): string => {
+    const name = dequantized.get(tensor);
+    if (!name) throw new Error(`tensor ${tensor} has no quantization parameters`);
+    return name;
+  };
+  const calibrated = (tensor: string): ActivationQuant => {
+    const r = ranges.get(tensor);
+    if (!r) throw new Error(`no calibration range for ${tensor}`);
+    return activationQuant(r.min, r.max);
+  };
+  const consumers = new Map<string, string[]>();
+  for (const node of model.nodes) for (const i of nodeInputs(node)) consumers.set(i, [...(consumers.get(i) ?? []), node.kind]);
+
+  quantize(model.input.name, activationQuant(q.inputRange.min, q.inputRange.max));
+
+  for (const node of model.nodes) {
+    switch (node.kind) {
+      case 'conv': {
+        const inputQ = params.get(node.input);
+        if (!inputQ) throw new Error(`${node.name}: input ${node.input} is not quantized`);
+        const outChannels = node.weightDims[0];
+        const bits = node.group === 1 ? q.convWeightBits : q.depthwiseWeightBits;
+        const wq = quantizeWeightsPerChannel(node.weight, outChannels, 2 ** (bits - 1) - 1);
+        const wName = g.int8(`${node.name}/W_quantized`, node.weightDims, wq.data);
+        const wScale = g.float(`${node.name}/W_scale`, [outChannels], wq.scales);
+        const wZp = g.int8(`${node.name}/W_zero_point`, [outChannels], new Int8Array(outChannels));
+        g.node('DequantizeLinear', [wName, wScale, wZp], [`${node.name}/W`], { axis: 0 }, `${node.name}/W/dequantize`);
+        const inputs = [dq(node.input), `${node.name}/W`];
+        if (node.bias) {
+          const bq = quantizeBias(node.bias, inputQ.scale, wq.scales);
+          const bName = g.int32(`${node.name}/B_quantized`, [outChannels], bq.data);
+          const bScale = g.float(`${node.name}/B_scale`, [outChannels], bq.scales);
+          const bZp = g.int32(`${node.name}/B_zero_point`, [outChannels], new Int32Array(outChannels));
+          g.node('DequantizeLinear', [bName, bScale, bZp], [`${node.name}/B`], { axis: 0 }, `${node.name}/B/dequantize`);
+          inputs.push(`${node.name}/B`);
+        }
+        const convOut = node.relu ? `${node.output}/preact` : node.output;
+        g.node('Conv', inputs, [convOut], {
+          kernel_shape: [node.weightDims[2], node.weightDims[3]],
+          strides: [...node.strides],
+          pads: [...node.pads],
+          group: node.group,
+          dilations: [1, 1],
+        }, node.name);
+        if (node.relu) g.node('Relu', [convOut], [node.output], {}, `${node.name}/relu`);
+        quantize(node.output, calibrated(node.output));
+        break;
+      }
+      case 'maxpool': {
+        // Sharing the input's scale and zero point makes the pool exact on uint8.
+        const inputQ = params.get(node.input);
+        if (!inputQ) throw new Error(`${node.name}: input ${node.input} is not quantized`);
+        g.node('MaxPool', [dq(node.input)], [node.output], { kernel_shape: [...node.kernel], strides: [...node.strides], pads: [...node.pads] }, node.name);
+        quantize(node.output, inputQ);
+        break;
+      }
+      case 'add':
+        g.node('Add', node.inputs.map(dq), [node.output], {}, node.name);
+        quantize(node.output, calibrated(node.output));
+        break;
+      case 'relu':
+        g.node('Relu', [dq(node.input)], [node.output], {}, node.name);
+        quantize(node.output, calibrated(node.output));
+        break;
+      case 'gap':
+        g.node('GlobalAveragePool', [dq(node.input)], [`${node.output}/nchw`], {}, node.name);
+        g.node('Flatten', [`${node.output}/nchw`], [node.output], { axis: 1 }, `${node.name}/flatten`);
+        dequantized.set(node.output, node.output);
+        break;
+      case 'softmax':
+        g.node('Softmax', [dequantized.get(node.input) ?? node.input], [node.output], { axis: 1 }, node.name);
+        dequantized.set(node.output, node.output);
+        break;
+    }
+  }
+  g.output(model.output, ['N', ...(shapes.get(model.output) ?? [])]);
+  return g.encode({ opset: ONNX_OPSET, producerVersion: opts.producerVersion, docString: opts.docString, metadata: opts.metadata });
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import type { Browser } from 'playwright-core';
+import { startCloud } from '@lectern/cloud';
+import { startSimulator } from '@lectern/device';
+import { ApiClient } from './support/api';
+import { launchChromium } from './support/browser';
+import { createTempDatabase } from './support/postgres';
+import { waitFor } from './support/wait';
+
+const PG_URL = process.env.LECTERN_TEST_PG_URL;
+const MQTT_URL = process.env.LECTERN_TEST_MQTT_URL;
+const ADMIN_PASSWORD = 'e2e-admin-password';
+const K = 12;
+
+const variants = [
+  { name: 'embedded aedes + SQLite', pg: false, externalBroker: false, run: true },
+  { name: 'PostgreSQL through TypeORM', pg: true, externalBroker: false, run: Boolean(PG_URL) },
+  { name: 'external Mosquitto broker', pg: false, externalBroker: true, run: Boolean(MQTT_URL) },
+];
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+for (const variant of variants) {
+  describe.skipIf(!variant.run)(`walking skeleton: ${variant.name}`, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lectern-e2e-'));
+    // Unique per run: several CI runs may share one external broker.
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const roomId = `e2e-room-${suffix}`;
+    const deviceId = `e2e-cam-${suffix}`;
+    let cloud: Awaited<ReturnType<typeof startCloud>>;
+    let dropDb: (() => Promise<void>) | undefined;
+    let api: ApiClient;
+
+    beforeAll(async () => {
+      const env: Record<string, string> = {
+        LECTERN_HTTP_PORT: '0',
+        LECTERN_MQTT_PORT: 'auto',
+        LECTERN_DATA_DIR: dataDir,
+        LECTERN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      };
+      if (variant.pg) {
+        const db = await createTempDatabase(PG_URL!);
+        env.LECTERN_DB_URL = db.url;
+        dropDb = db.drop;
+      }
+      if (variant.externalBroker) env.LECTERN_MQTT_URL = MQTT_URL!;
+      cloud = await startCloud(env);
+      api = new ApiClient(cloud.httpUrl);
+      await api.login('admin', ADMIN_PASSWORD);
+    });
+
+    afterAll(async () => {
+      await cloud?.close();
+      await dropDb?.();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it(`stores exactly ${K} snapshots from a simulated device and shows the room live in Chromium`, async () => {
+      await api.request('POST', '/api/rooms', { id: roomId, name: 'E2E Hall', buildingName: 'Test building' });
+      const created = await api.request<{ credentials: { username: string; password: string } }>('POST', '/api/devices', { id: deviceId, roomId });
+
+      const sim = await startSimulator({
+        brokerUrl: cloud.mqttUrl,
+        devices: [{ deviceId, roomId, ...created.credentials }],
+        hz: 20,
+        count: K,
+        faces: [4, 8],
+      });
+      try {
+        await waitFor(() => sim.published() === K, `${K} PUBACKed snapshots`);
+      } finally {
+        await sim.stop();
+      }
+
+      const db = cloud.app.get(DataSource);
+      const countRows = async () => {
+        const rows: { n: string | number }[] = await db.query(`SELECT COUNT(*) AS n FROM snapshots WHERE device_id = '${deviceId}'`);
+        return Number(rows[0]?.n);
+      };
+      await waitFor(async () => (await countRows()) === K, `${K} stored rows`);
+      // Still exactly K a moment later: nothing is stored twice.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await countRows()).toBe(K);
+
+      const rooms = await api.request<{ id: string; live: { faces: number; distribution: number[] | null; suppressed: boolean } | null }[]>('GET', '/api/rooms');
+      const room = rooms.find((r) => r.id === roomId);
+      expect(room?.live?.faces).toBeGreaterThanOrEqual(4);
+      expect(room?.live?.suppressed).toBe(false);
+      expect(room?.live?.distribution?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+
+      const page = await browser.newPage({ viewport: { width: 1180, height: 820 } });
+      try {
+        await page.goto(`${cloud.httpUrl}/#/login`);
+        await page.getByTestId('login-username').fill('admin');
+        await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+        await page.getByTestId('login-submit').click();
+        await page.goto(`${cloud.httpUrl}/#/rooms/${roomId}`);
+        await expect.poll(async () => page.getByTestId('live-faces').textContent(), { timeout: 10_000 }).toBe(String(room!.live!.faces));
+
+        // Live: a second burst must reach the open page without a reload.
+        const live = await startSimulator({
+          brokerUrl: cloud.mqttUrl,
+          devices: [{ deviceId, roomId, ...created.credentials }],
+          hz: 5,
+          faces: [10, 10],
+        });
+        try {
+          await expect.poll(async () => page.getByTestId('live-faces').textContent(), { timeout: 10_000 }).toBe('10');
+        } finally {
+          await live.stop();
+        }
+        const happy = await page.getByTestId('dist-happy').textContent();
+        expect(happy).toMatch(/\d+\s*%/);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+}
