@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { AggregationService } from './aggregation/aggregation.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { LoginLimiter } from './auth/login-limiter';
 import { UsersService } from './auth/users.service';
 import { EventBus } from './common/event-bus';
 import { CLOUD_CONFIG } from './config/config.tokens';
@@ -14,6 +14,7 @@ import type { CloudConfig } from './config/cloud-config';
 import { DeviceRegistry } from './devices/device-registry';
 import { DevicesController } from './devices/devices.controller';
 import { DevicesService } from './devices/devices.service';
+import { FleetService } from './devices/fleet.service';
 import { IngestService } from './ingest/ingest.service';
 import { LiveController } from './live/live.controller';
 import { LiveService } from './live/live.service';
@@ -23,6 +24,11 @@ import { HealthController } from './ops/health.controller';
 import { MetricsService } from './ops/metrics.service';
 import { RetentionService } from './ops/retention.service';
 import { SessionsService } from './sessions/sessions.service';
+import { SessionsController } from './sessions/sessions.controller';
+import { ReportsService } from './reports/reports.service';
+import { UsersController } from './auth/users.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsService } from './jobs/jobs.service';
 import { RoomsController } from './rooms/rooms.controller';
 import { RoomsService } from './rooms/rooms.service';
 
@@ -31,22 +37,30 @@ export class AppModule {
   static create(config: CloudConfig, ds: DataSource, jwtSecret: string): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        JwtModule.register({ secret: jwtSecret }),
-        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: 10 }]),
+      imports: [JwtModule.register({ secret: jwtSecret })],
+      controllers: [
+        AuthController,
+        RoomsController,
+        LiveController,
+        DevicesController,
+        HealthController,
+        SessionsController,
+        UsersController,
+        JobsController,
       ],
-      controllers: [AuthController, RoomsController, LiveController, DevicesController, HealthController],
       providers: [
         { provide: CLOUD_CONFIG, useValue: config },
         { provide: DataSource, useValue: ds },
         { provide: EventBus, useValue: new EventBus() },
         { provide: APP_GUARD, useClass: AuthGuard },
         AuthService,
+        LoginLimiter,
         UsersService,
         AuditService,
         MetricsService,
         DeviceRegistry,
         DevicesService,
+        FleetService,
         RoomsService,
         LiveService,
         IngestService,
@@ -54,6 +68,8 @@ export class AppModule {
         AggregationService,
         SessionsService,
         RetentionService,
+        ReportsService,
+        JobsService,
       ],
     };
   }

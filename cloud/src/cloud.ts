@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -57,8 +57,10 @@ export async function startCloud(overrides: Partial<CloudConfig> | Record<string
     stops.length = 0;
   };
   try {
+    const levels = LEVELS[config.logLevel];
     app = await NestFactory.create<NestExpressApplication>(AppModule.create(config, ds, jwtSecret), {
-      logger: LEVELS[config.logLevel],
+      // Structured (one JSON object per line) unless a human watches a terminal.
+      logger: levels === false ? false : new ConsoleLogger({ logLevels: levels, json: config.logFormat === 'json' }),
       bodyParser: true,
     });
     const nest = app;
@@ -80,15 +82,22 @@ export async function startCloud(overrides: Partial<CloudConfig> | Record<string
     const sessions = app.get(SessionsService);
     await sessions.load();
     const ingest = app.get(IngestService);
-    stops.push(() => ingest.writer.close());
     const mqtt = app.get(MqttService);
-    await mqtt.start();
-    stops.push(() => mqtt.stop());
+    const server = app.getHttpServer();
+    // Pushed in reverse of the order they must run: stop input (MQTT), drain the writer, flush
+    // aggregates, cut live streams (SSE never ends by itself), then Nest and the database.
+    stops.push(async () => {
+      server.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, 50));
+      server.closeAllConnections();
+    });
     const background = await startBackgroundJobs(app);
     stops.push(background);
+    stops.push(() => ingest.writer.close());
+    await mqtt.start();
+    stops.push(() => mqtt.stop());
 
     await app.listen(config.httpPort, config.httpHost);
-    const server = app.getHttpServer();
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.httpPort;
     const host = ['0.0.0.0', '::'].includes(config.httpHost) ? '127.0.0.1' : config.httpHost;

@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-// Preact through the bundler's own JSX transform: no Babel preset needed.
+// Preact JSX comes from tsconfig.json (jsx: react-jsx, jsxImportSource: preact), which both esbuild
+// (Vite 7) and oxc (Vite 8) read: no Babel preset needed.
 export default defineConfig({
   root,
   base: '/',
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {
     outDir: '../web-dist',
     emptyOutDir: true,
@@ -16,6 +16,6 @@ export default defineConfig({
   },
   server: {
     // `vite --config web/vite.config.mts` during development: forward the API to a running cloud.
-    proxy: { '/api': process.env.LECTERN_API_URL ?? 'http://localhost:3000' },
+    proxy: { '/api': process.env.LECTERN_API_URL ?? 'http://127.0.0.1:8080' },
   },
 });

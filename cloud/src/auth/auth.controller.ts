@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req, UnauthorizedException } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { z } from 'zod';
 import { parseOr400 } from '../common/zod-body';
 import { AuditService } from '../ops/audit.service';
 import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
+import { LoginLimiter } from './login-limiter';
 import { CurrentUser, Public, Roles } from './decorators';
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
@@ -16,16 +17,26 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly limiter: LoginLimiter,
   ) {}
 
   @Public()
-  @UseGuards(ThrottlerGuard)
-  @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Body() body: unknown): Promise<{ token: string; user: AuthUser }> {
+  async login(@Req() req: Request, @Body() body: unknown): Promise<{ token: string; user: AuthUser }> {
+    const key = req.ip ?? 'unknown';
+    this.limiter.assertAllowed(key);
     const { username, password } = parseOr400(loginBody, body);
-    const result = await this.auth.login(username, password);
+    let result: { token: string; user: AuthUser };
+    try {
+      result = await this.auth.login(username, password);
+    } catch (err) {
+      if (err instanceof UnauthorizedException) {
+        this.limiter.failed(key);
+        await this.audit.record(null, 'login.failed', `user:${username}`, { ip: key });
+      }
+      throw err;
+    }
     await this.audit.record(result.user, 'login', `user:${result.user.username}`);
     return result;
   }

@@ -26,6 +26,9 @@ export interface CloudConfig {
   /** Where the dashboard build lives; missing folder = API only. */
   webDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  logFormat: 'json' | 'pretty';
+  /** Failed logins allowed per client address and minute before 429. */
+  loginFailuresPerMinute: number;
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -60,6 +63,8 @@ const envSchema = z.object({
   LECTERN_AUTO_SESSION_STOP_S: z.coerce.number().min(1).default(120),
   LECTERN_WEB_DIR: z.string().min(1).optional(),
   LECTERN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LECTERN_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  LECTERN_LOGIN_FAILURES_PER_MINUTE: positiveInt.default(10),
 });
 
 export class ConfigError extends Error {}
@@ -95,6 +100,8 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd = pro
     autoSessionStopS: e.LECTERN_AUTO_SESSION_STOP_S,
     webDir: resolve(cwd, e.LECTERN_WEB_DIR ?? resolve(__dirname, '../../web-dist')),
     logLevel: e.LECTERN_LOG_LEVEL,
+    loginFailuresPerMinute: e.LECTERN_LOGIN_FAILURES_PER_MINUTE,
+    logFormat: e.LECTERN_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   };
 }
 

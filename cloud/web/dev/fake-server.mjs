@@ -19,28 +19,128 @@ const users = [
   { id: 'u3', username: 'installer', role: 'installer', roomIds: [] },
 ];
 const rooms = [
-  { id: 'hall-a', name: 'Lecture Hall A', buildingId: 'main', buildingName: 'Main Building', deviceIds: ['hall-a-cam-1'], minGroupSize: 3, base: [0.02, 0.01, 0.02, 0.34, 0.05, 0.1, 0.46], faces: 38 },
-  { id: 'hall-b', name: 'Lecture Hall B', buildingId: 'main', buildingName: 'Main Building', deviceIds: ['hall-b-cam-1'], minGroupSize: 3, base: [0.04, 0.02, 0.03, 0.12, 0.14, 0.05, 0.6], faces: 21 },
-  { id: 'seminar-3', name: 'Seminar Room 3', buildingId: 'annex', buildingName: 'Science Annex', deviceIds: ['sem-3-cam'], minGroupSize: 3, base: [0.02, 0.01, 0.02, 0.3, 0.05, 0.1, 0.5], faces: 2 },
-  { id: 'lab-4', name: 'Computer Lab 4', buildingId: 'annex', buildingName: 'Science Annex', deviceIds: [], minGroupSize: 3, base: null, faces: 0 },
+  {
+    id: 'hall-a',
+    name: 'Lecture Hall A',
+    buildingId: 'main',
+    buildingName: 'Main Building',
+    deviceIds: ['hall-a-cam-1'],
+    minGroupSize: 3,
+    base: [0.02, 0.01, 0.02, 0.34, 0.05, 0.1, 0.46],
+    faces: 38,
+  },
+  {
+    id: 'hall-b',
+    name: 'Lecture Hall B',
+    buildingId: 'main',
+    buildingName: 'Main Building',
+    deviceIds: ['hall-b-cam-1'],
+    minGroupSize: 3,
+    base: [0.04, 0.02, 0.03, 0.12, 0.14, 0.05, 0.6],
+    faces: 21,
+  },
+  {
+    id: 'seminar-3',
+    name: 'Seminar Room 3',
+    buildingId: 'annex',
+    buildingName: 'Science Annex',
+    deviceIds: ['sem-3-cam'],
+    minGroupSize: 3,
+    base: [0.02, 0.01, 0.02, 0.3, 0.05, 0.1, 0.5],
+    faces: 2,
+  },
+  {
+    id: 'lab-4',
+    name: 'Computer Lab 4',
+    buildingId: 'annex',
+    buildingName: 'Science Annex',
+    deviceIds: [],
+    minGroupSize: 3,
+    base: null,
+    faces: 0,
+  },
 ];
 const devices = [
-  { id: 'hall-a-cam-1', roomId: 'hall-a', status: 'online', software: '0.1.0', model: { id: 'fer-mini-xception', version: '1.2.0-int8' }, configRevision: 3, temp: 61 },
-  { id: 'hall-b-cam-1', roomId: 'hall-b', status: 'online', software: '0.1.0', model: { id: 'fer-mini-xception', version: '1.2.0-int8' }, configRevision: 3, temp: 78 },
-  { id: 'sem-3-cam', roomId: 'seminar-3', status: 'offline', software: '0.1.0', model: { id: 'fer-mini-xception', version: '1.1.0-int8' }, configRevision: 2, temp: 55 },
+  {
+    id: 'hall-a-cam-1',
+    roomId: 'hall-a',
+    status: 'online',
+    software: '0.1.0',
+    model: { id: 'fer-mini-xception', version: '1.2.0-int8' },
+    configRevision: 3,
+    temp: 61,
+  },
+  {
+    id: 'hall-b-cam-1',
+    roomId: 'hall-b',
+    status: 'online',
+    software: '0.1.0',
+    model: { id: 'fer-mini-xception', version: '1.2.0-int8' },
+    configRevision: 3,
+    temp: 78,
+  },
+  {
+    id: 'sem-3-cam',
+    roomId: 'seminar-3',
+    status: 'offline',
+    software: '0.1.0',
+    model: { id: 'fer-mini-xception', version: '1.1.0-int8' },
+    configRevision: 2,
+    temp: 55,
+  },
 ];
 const sessions = [
-  { id: 's-101', roomId: 'hall-a', title: 'Linear Algebra — Eigenvalues', startedAt: T0 - 86_400_000 - 5_400_000, endedAt: T0 - 86_400_000, source: 'manual', status: 'done' },
-  { id: 's-102', roomId: 'hall-b', title: 'Intro to Psychology', startedAt: T0 - 2 * 86_400_000 - 3_600_000, endedAt: T0 - 2 * 86_400_000, source: 'schedule', status: 'done' },
-  { id: 's-103', roomId: 'hall-a', title: 'Recorded: Thermodynamics', startedAt: T0 - 3 * 86_400_000, endedAt: T0 - 3 * 86_400_000 + 2_700_000, source: 'upload', status: 'done' },
+  {
+    id: 's-101',
+    roomId: 'hall-a',
+    title: 'Linear Algebra — Eigenvalues',
+    startedAt: T0 - 86_400_000 - 5_400_000,
+    endedAt: T0 - 86_400_000,
+    source: 'manual',
+    status: 'done',
+  },
+  {
+    id: 's-102',
+    roomId: 'hall-b',
+    title: 'Intro to Psychology',
+    startedAt: T0 - 2 * 86_400_000 - 3_600_000,
+    endedAt: T0 - 2 * 86_400_000,
+    source: 'schedule',
+    status: 'done',
+  },
+  {
+    id: 's-103',
+    roomId: 'hall-a',
+    title: 'Recorded: Thermodynamics',
+    startedAt: T0 - 3 * 86_400_000,
+    endedAt: T0 - 3 * 86_400_000 + 2_700_000,
+    source: 'upload',
+    status: 'done',
+  },
 ];
 const jobs = [
-  { id: 'j-1', status: 'done', progress: 1, error: null, sessionId: 's-103', filename: 'thermodynamics-week2.mp4', createdAt: T0 - 3 * 86_400_000 },
-  { id: 'j-2', status: 'failed', progress: 0.34, error: 'No decodable video stream (codec hevc not supported)', sessionId: null, filename: 'phone-recording.mov', createdAt: T0 - 86_400_000 },
+  {
+    id: 'j-1',
+    status: 'done',
+    progress: 1,
+    error: null,
+    sessionId: 's-103',
+    filename: 'thermodynamics-week2.mp4',
+    createdAt: T0 - 3 * 86_400_000,
+  },
+  {
+    id: 'j-2',
+    status: 'failed',
+    progress: 0.34,
+    error: 'No decodable video stream (codec hevc not supported)',
+    sessionId: null,
+    filename: 'phone-recording.mov',
+    createdAt: T0 - 86_400_000,
+  },
 ];
 
 // Deterministic pseudo-random signal so screenshots are stable-ish.
-const wave = (t, f, ph) => Math.sin(t / 1000 * f + ph);
+const wave = (t, f, ph) => Math.sin((t / 1000) * f + ph);
 function distributionAt(room, t) {
   const v = room.base.map((b, i) => Math.max(0.002, b * (1 + 0.45 * wave(t, 0.013 * (i + 1), i * 1.7))));
   const s = v.reduce((a, b) => a + b, 0);
@@ -53,18 +153,30 @@ function facesAt(room, t) {
 }
 function pointAt(room, t) {
   const faces = facesAt(room, t);
-  if (faces < room.minGroupSize || !room.base) return { ts: t, faces, valence: null, attention: null, distribution: null };
+  if (faces < room.minGroupSize || !room.base)
+    return { ts: t, faces, valence: null, attention: null, distribution: null };
   const d = distributionAt(room, t);
   return { ts: t, faces, valence: valenceOf(d), attention: 0.72 + 0.18 * wave(t, 0.009, 2), distribution: d };
 }
 function keyFor(room, i) {
-  return (((room.id.length * 7919 + i * 104729) % 4096).toString(16)).padStart(3, '0');
+  return ((room.id.length * 7919 + i * 104729) % 4096).toString(16).padStart(3, '0');
 }
 function aggregateOf(room, t = Date.now()) {
   const p = pointAt(room, t);
   const active = sessions.find((s) => s.roomId === room.id && s.endedAt === null);
   if (p.distribution === null) {
-    return { roomId: room.id, ts: t, faces: p.faces, suppressed: true, distribution: null, dominant: null, valence: null, attention: null, tracks: [], sessionId: active?.id ?? null };
+    return {
+      roomId: room.id,
+      ts: t,
+      faces: p.faces,
+      suppressed: true,
+      distribution: null,
+      dominant: null,
+      valence: null,
+      attention: null,
+      tracks: [],
+      sessionId: active?.id ?? null,
+    };
   }
   const tracks = Array.from({ length: Math.min(p.faces, 24) }, (_, i) => {
     const q = p.distribution.map((x, j) => Math.max(0.001, x * (1 + 0.9 * Math.sin(i * 2.3 + j * 1.1 + t / 9000))));
@@ -72,7 +184,18 @@ function aggregateOf(room, t = Date.now()) {
     return { key: keyFor(room, i), p: q.map((x) => x / s), frontal: (i * 7) % 9 !== 0 };
   });
   const dominant = EMOTIONS[p.distribution.indexOf(Math.max(...p.distribution))];
-  return { roomId: room.id, ts: t, faces: p.faces, suppressed: false, distribution: p.distribution, dominant, valence: p.valence, attention: p.attention, tracks, sessionId: active?.id ?? null };
+  return {
+    roomId: room.id,
+    ts: t,
+    faces: p.faces,
+    suppressed: false,
+    distribution: p.distribution,
+    dominant,
+    valence: p.valence,
+    attention: p.attention,
+    tracks,
+    sessionId: active?.id ?? null,
+  };
 }
 function reportOf(session) {
   const room = rooms.find((r) => r.id === session.roomId) ?? rooms[0];
@@ -92,15 +215,23 @@ function reportOf(session) {
         { ts: byAtt[0].ts, kind: 'attention-low', value: byAtt[0].attention },
       ]
     : [];
-  const listeners = (distribution ? aggregateOf(room.base ? room : rooms[0], end).tracks : []).slice(0, 12).map((tr, i) => ({
-    key: tr.key,
-    seenS: Math.round(((end - session.startedAt) / 1000) * (1 - i * 0.06)),
-    distribution: tr.p,
-    meanValence: valenceOf(tr.p),
-  }));
+  const listeners = (distribution ? aggregateOf(room.base ? room : rooms[0], end).tracks : [])
+    .slice(0, 12)
+    .map((tr, i) => ({
+      key: tr.key,
+      seenS: Math.round(((end - session.startedAt) / 1000) * (1 - i * 0.06)),
+      distribution: tr.p,
+      meanValence: valenceOf(tr.p),
+    }));
   return {
     session,
-    summary: { durationS: (end - session.startedAt) / 1000, meanValence: mean((p) => p.valence), meanAttention: mean((p) => p.attention), distribution, peakFaces: Math.max(0, ...timeline.map((p) => p.faces)) },
+    summary: {
+      durationS: (end - session.startedAt) / 1000,
+      meanValence: mean((p) => p.valence),
+      meanAttention: mean((p) => p.attention),
+      distribution,
+      peakFaces: Math.max(0, ...timeline.map((p) => p.faces)),
+    },
     timeline,
     peaks,
     listeners,
@@ -115,7 +246,16 @@ function devicesView() {
     lastSeen: d.status === 'online' ? now - 2000 : d.status === 'never' ? null : now - 3 * 3600_000,
     software: d.software,
     model: d.model,
-    telemetry: d.status === 'never' ? null : { fps: d.status === 'online' ? 11.6 + wave(now, 0.3, d.temp) * 0.4 : 0, temperatureC: d.temp, outboxDepth: d.status === 'online' ? 0 : 412, cpuPercent: 48, ts: now },
+    telemetry:
+      d.status === 'never'
+        ? null
+        : {
+            fps: d.status === 'online' ? 11.6 + wave(now, 0.3, d.temp) * 0.4 : 0,
+            temperatureC: d.temp,
+            outboxDepth: d.status === 'online' ? 0 : 412,
+            cpuPercent: 48,
+            ts: now,
+          },
     configRevision: d.configRevision,
   }));
 }
@@ -125,7 +265,12 @@ const send = (res, status, body, headers = {}) => {
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 };
-const fail = (res, status, message) => send(res, status, { statusCode: status, message, error: status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request' });
+const fail = (res, status, message) =>
+  send(res, status, {
+    statusCode: status,
+    message,
+    error: status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request',
+  });
 const readBody = (req) =>
   new Promise((resolve) => {
     const chunks = [];
@@ -137,7 +282,15 @@ const userFor = (req, url) => {
   return users.find((u) => `fake-${u.username}` === token) ?? null;
 };
 const visibleRooms = (user) => (user.role === 'speaker' ? rooms.filter((r) => user.roomIds.includes(r.id)) : rooms);
-const roomView = (r) => ({ id: r.id, name: r.name, buildingId: r.buildingId, buildingName: r.buildingName, deviceIds: r.deviceIds, minGroupSize: r.minGroupSize, live: r.base ? aggregateOf(r) : null });
+const roomView = (r) => ({
+  id: r.id,
+  name: r.name,
+  buildingId: r.buildingId,
+  buildingName: r.buildingName,
+  deviceIds: r.deviceIds,
+  minGroupSize: r.minGroupSize,
+  live: r.base ? aggregateOf(r) : null,
+});
 
 async function api(req, res, url) {
   const path = url.pathname;
@@ -158,7 +311,16 @@ async function api(req, res, url) {
     if (!b.name) return fail(res, 400, 'name is required');
     const id = b.id ?? b.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     if (rooms.some((r) => r.id === id)) return fail(res, 409, `Room ${id} already exists`);
-    const room = { id, name: b.name, buildingId: 'b', buildingName: b.buildingName, deviceIds: [], minGroupSize: 3, base: null, faces: 0 };
+    const room = {
+      id,
+      name: b.name,
+      buildingId: 'b',
+      buildingName: b.buildingName,
+      deviceIds: [],
+      minGroupSize: 3,
+      base: null,
+      faces: 0,
+    };
     rooms.push(room);
     return send(res, 201, roomView(room));
   }
@@ -184,14 +346,26 @@ async function api(req, res, url) {
   }
   if ((m = path.match(/^\/api\/rooms\/([^/]+)\/sessions$/)) && method === 'POST') {
     const b = JSON.parse((await readBody(req)).toString() || '{}');
-    const s = { id: `s-${Date.now()}`, roomId: m[1], title: b.title ?? 'Session', startedAt: Date.now(), endedAt: null, source: 'manual', status: 'running' };
+    const s = {
+      id: `s-${Date.now()}`,
+      roomId: m[1],
+      title: b.title ?? 'Session',
+      startedAt: Date.now(),
+      endedAt: null,
+      source: 'manual',
+      status: 'running',
+    };
     sessions.push(s);
     return send(res, 201, s);
   }
   if (path === '/api/sessions') {
     const roomId = url.searchParams.get('roomId');
     const allowed = visibleRooms(user).map((r) => r.id);
-    return send(res, 200, sessions.filter((s) => allowed.includes(s.roomId) && (!roomId || s.roomId === roomId)));
+    return send(
+      res,
+      200,
+      sessions.filter((s) => allowed.includes(s.roomId) && (!roomId || s.roomId === roomId)),
+    );
   }
   if ((m = path.match(/^\/api\/sessions\/([^/]+)\/stop$/))) {
     const s = sessions.find((x) => x.id === m[1]);
@@ -205,11 +379,22 @@ async function api(req, res, url) {
     if (!s) return fail(res, 404, 'Session not found');
     const r = reportOf(s);
     if (m[2] === '.csv') {
-      res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Disposition': `attachment; filename="session-${s.id}.csv"` });
-      return res.end(['ts,faces,valence,attention', ...r.timeline.map((p) => `${p.ts},${p.faces},${p.valence ?? ''},${p.attention ?? ''}`)].join('\n'));
+      res.writeHead(200, {
+        'Content-Type': 'text/csv',
+        'Content-Disposition': `attachment; filename="session-${s.id}.csv"`,
+      });
+      return res.end(
+        [
+          'ts,faces,valence,attention',
+          ...r.timeline.map((p) => `${p.ts},${p.faces},${p.valence ?? ''},${p.attention ?? ''}`),
+        ].join('\n'),
+      );
     }
     if (m[2] === '.pdf') {
-      res.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="session-${s.id}.pdf"` });
+      res.writeHead(200, {
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `attachment; filename="session-${s.id}.pdf"`,
+      });
       return res.end('%PDF-1.4\n% fake\n');
     }
     return send(res, 200, r);
@@ -217,15 +402,30 @@ async function api(req, res, url) {
   if (path === '/api/devices' && method === 'GET') return send(res, 200, devicesView());
   if (path === '/api/devices' && method === 'POST') {
     const b = JSON.parse((await readBody(req)).toString() || '{}');
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(b.id ?? '')) return fail(res, 400, 'id: must be a lowercase slug (a-z, 0-9, "-", "_")');
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(b.id ?? ''))
+      return fail(res, 400, 'id: must be a lowercase slug (a-z, 0-9, "-", "_")');
     if (devices.some((d) => d.id === b.id)) return fail(res, 409, `Device ${b.id} already exists`);
-    devices.push({ id: b.id, roomId: b.roomId, status: 'never', software: null, model: null, configRevision: 0, temp: 0 });
+    devices.push({
+      id: b.id,
+      roomId: b.roomId,
+      status: 'never',
+      software: null,
+      model: null,
+      configRevision: 0,
+      temp: 0,
+    });
     rooms.find((r) => r.id === b.roomId)?.deviceIds.push(b.id);
     const password = 'q7Vx-93Lm-Tz4p-Hk2w';
     const mqttUrl = `mqtt://${req.headers.host?.split(':')[0] ?? 'localhost'}:1883`;
     const configYaml = `# Lectern device configuration for ${b.id}\ndeviceId: ${b.id}\nroomId: ${b.roomId}\nmqtt:\n  url: ${mqttUrl}\n  username: ${b.id}\n  password: ${password}\ncamera:\n  source: 0\n  width: 1280\n  height: 720\nsnapshotHz: 1\ndetection:\n  hz: 5\n  minFacePx: 40\nemotion:\n  enabled: true\n`;
     const qrPng = await QRCode.toDataURL(configYaml, { margin: 1, width: 300 });
-    return send(res, 201, { device: devicesView().find((d) => d.id === b.id), credentials: { username: b.id, password }, mqttUrl, configYaml, qrPng });
+    return send(res, 201, {
+      device: devicesView().find((d) => d.id === b.id),
+      credentials: { username: b.id, password },
+      mqttUrl,
+      configYaml,
+      qrPng,
+    });
   }
   if ((m = path.match(/^\/api\/devices\/([^/]+)\/config$/)) && method === 'PUT') {
     const d = devices.find((x) => x.id === m[1]);
@@ -244,7 +444,15 @@ async function api(req, res, url) {
   if (path === '/api/uploads' && method === 'POST') {
     const body = await readBody(req);
     const name = /filename="([^"]+)"/.exec(body.subarray(0, 2000).toString())?.[1] ?? 'video.mp4';
-    const job = { id: `j-${Date.now()}`, status: 'queued', progress: 0, error: null, sessionId: null, filename: name, createdAt: Date.now() };
+    const job = {
+      id: `j-${Date.now()}`,
+      status: 'queued',
+      progress: 0,
+      error: null,
+      sessionId: null,
+      filename: name,
+      createdAt: Date.now(),
+    };
     jobs.push(job);
     return send(res, 201, job);
   }
@@ -268,7 +476,15 @@ setInterval(() => {
     else if (j.status === 'running') {
       j.progress = Math.min(1, j.progress + 0.04);
       if (j.progress >= 1) {
-        const s = { id: `s-${j.id}`, roomId: 'hall-a', title: `Upload: ${j.filename}`, startedAt: Date.now() - 600_000, endedAt: Date.now(), source: 'upload', status: 'done' };
+        const s = {
+          id: `s-${j.id}`,
+          roomId: 'hall-a',
+          title: `Upload: ${j.filename}`,
+          startedAt: Date.now() - 600_000,
+          endedAt: Date.now(),
+          source: 'upload',
+          status: 'done',
+        };
         sessions.push(s);
         j.status = 'done';
         j.sessionId = s.id;
@@ -277,7 +493,13 @@ setInterval(() => {
   }
 }, 1000).unref();
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 async function serveStatic(res, pathname) {
   let file = normalize(join(DIST, pathname));
   if (!file.startsWith(DIST)) file = join(DIST, 'index.html');

@@ -80,7 +80,12 @@ export function App() {
         </a>
         <nav class="nav" aria-label="Main">
           {NAV.filter((n) => n.roles.includes(user.role)).map((n) => (
-            <a key={n.href} href={`#${n.href}`} class={n.section === section ? 'active' : ''} aria-current={n.section === section ? 'page' : undefined}>
+            <a
+              key={n.href}
+              href={`#${n.href}`}
+              class={n.section === section ? 'active' : ''}
+              aria-current={n.section === section ? 'page' : undefined}
+            >
               {n.label}
             </a>
           ))}

@@ -20,22 +20,25 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], intervalMs?
     let cancelled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = () => {
-      loadRef.current().then(
-        (value) => {
-          if (cancelled) return;
-          setData(value);
-          setError(null);
-          setLoading(false);
-        },
-        (err: unknown) => {
-          if (cancelled) return;
-          setError(err instanceof Error ? err.message : String(err));
-          setLoading(false);
-        },
-      ).finally(() => {
-        // Schedule the next refresh only after this one finished so slow servers are not piled up.
-        if (!cancelled && intervalMs) timer = setTimeout(run, intervalMs);
-      });
+      loadRef
+        .current()
+        .then(
+          (value) => {
+            if (cancelled) return;
+            setData(value);
+            setError(null);
+            setLoading(false);
+          },
+          (err: unknown) => {
+            if (cancelled) return;
+            setError(err instanceof Error ? err.message : String(err));
+            setLoading(false);
+          },
+        )
+        .finally(() => {
+          // Schedule the next refresh only after this one finished so slow servers are not piled up.
+          if (!cancelled && intervalMs) timer = setTimeout(run, intervalMs);
+        });
     };
     run();
     return () => {

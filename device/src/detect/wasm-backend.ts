@@ -35,9 +35,10 @@ export function loadOpenCvJs(): Promise<Cv> {
   cvPromise ??= (async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('@techstark/opencv-js') as Cv | Promise<Cv>;
-    const cv = await mod;
-    if (typeof cv.Mat !== 'function') await new Promise<void>((resolve) => (cv.onRuntimeInitialized = resolve));
-    return cv;
+    // Never `await` the Emscripten module itself: it is a thenable that resolves to itself, forever.
+    if (mod instanceof Promise) return mod;
+    if (typeof mod.Mat !== 'function') await new Promise<void>((resolve) => (mod.onRuntimeInitialized = resolve));
+    return mod;
   })();
   return cvPromise;
 }

@@ -24,7 +24,7 @@ export interface BuildOptions {
   calibrationCsv?: string;
   calibrationRows?: number;
   evalCsv?: string;
-  /** Skip the PublicTest evaluation (accuracies in the manifest are then copied from the existing one). */
+  /** Skip the PublicTest evaluation (accuracies are then copied from the committed manifest). */
   skipEval?: boolean;
   log?: (line: string) => void;
 }
@@ -94,9 +94,9 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
   writeFileSync(int8Path, int8);
   log(`wrote ${int8Path} (calibrated on ${images.length} rows of ${basename(calibrationCsv)})`);
 
-  const previous = existsSync(join(outDir, ARTIFACT_FILES.manifest))
-    ? (JSON.parse(readFileSync(join(outDir, ARTIFACT_FILES.manifest), 'utf8')) as Partial<ModelManifest>)
-    : {};
+  // The committed manifest, whose accuracies --skip-eval carries over.
+  const committedManifest = join(ARTIFACTS_DIR, ARTIFACT_FILES.manifest);
+  const previous = existsSync(committedManifest) ? (JSON.parse(readFileSync(committedManifest, 'utf8')) as Partial<ModelManifest>) : {};
   const scores = { fp32: { plain: 0, flip: 0 }, int8: { plain: 0, flip: 0 } };
   let evalRows = previous.evaluation?.rows ?? 0;
   if (opts.skipEval) {

@@ -18,15 +18,20 @@ export interface EvaluationResult extends EvaluationMetrics {
   invalidRows: { row: number; reason: string }[];
 }
 
-/** Mean of the softmax vectors of each face and its mirror image. */
+/**
+ * Geometric mean of the softmax vectors of each face and its mirror image, renormalised: the same as
+ * averaging logits, so one confident view is not washed out by an arithmetic mean.
+ */
+export function combineFlipPredictions(a: Float32Array, b: Float32Array): Float32Array {
+  const g = a.map((v, k) => Math.sqrt(v * (b[k] ?? 0)));
+  const sum = g.reduce((s, v) => s + v, 0);
+  return sum > 0 ? g.map((v) => v / sum) : a.map((v, k) => (v + (b[k] ?? 0)) / 2);
+}
+
 async function classifyBatch(classifier: EmotionClassifier, images: GrayImage[], tta: Tta): Promise<Float32Array[]> {
   if (tta === 'none') return classifier.classify(images);
   const probs = await classifier.classify([...images, ...images.map(flipHorizontal)]);
-  return images.map((_, i) => {
-    const a = probs[i] ?? new Float32Array();
-    const b = probs[i + images.length] ?? new Float32Array();
-    return a.map((v, k) => (v + (b[k] ?? 0)) / 2);
-  });
+  return images.map((_, i) => combineFlipPredictions(probs[i] ?? new Float32Array(), probs[i + images.length] ?? new Float32Array()));
 }
 
 /** Classifies every valid row of a FER2013-format CSV; malformed rows are listed, not fatal. */

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { IrModel } from '../ir/ir';
+import { inferShapes, type IrModel } from '../ir/ir';
 import { writeFp32Onnx } from '../onnx/write-fp32';
 
 /** Real-valued range an activation tensor is quantized over. */
@@ -19,16 +19,39 @@ export class TensorStats {
   max = -Infinity;
   count = 0;
   private hist: Float64Array | null = null;
+  private readonly channelSums: Float64Array;
+  private images = 0;
+
+  /** `channels` and `spatial` (H*W) describe one image of the NCHW tensor. */
+  constructor(
+    private readonly channels: number,
+    private readonly spatial: number,
+  ) {
+    this.channelSums = new Float64Array(channels);
+  }
 
   observeRange(data: Float32Array): void {
     let { min, max } = this;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i] as number;
-      if (v < min) min = v;
-      if (v > max) max = v;
+    const sums = this.channelSums;
+    const { spatial, channels } = this;
+    for (let base = 0, c = 0; base < data.length; base += spatial, c = (c + 1) % channels) {
+      let sum = 0;
+      for (let i = base; i < base + spatial; i++) {
+        const v = data[i] as number;
+        if (v < min) min = v;
+        if (v > max) max = v;
+        sum += v;
+      }
+      sums[c] = (sums[c] as number) + sum;
     }
     this.min = min;
     this.max = max;
+    this.images += data.length / (this.channels * this.spatial);
+  }
+
+  /** Mean value of each channel over all calibration images and positions. */
+  channelMeans(): Float32Array {
+    return Float32Array.from(this.channelSums, (s) => s / Math.max(1, this.images * this.spatial));
   }
 
   observeHistogram(data: Float32Array): void {
@@ -42,6 +65,36 @@ export class TensorStats {
       hist[k] = (hist[k] as number) + 1;
     }
     this.count += data.length;
+  }
+
+  /**
+   * Among symmetric percentile cuts, the range with the least expected uint8 quantization error
+   * (clipping error outside, uniform rounding error step^2/12 inside), read off the histogram.
+   */
+  mseRange(candidates: readonly number[]): ActivationRange {
+    const hist = this.hist;
+    if (!hist) return { min: this.min, max: this.max };
+    const width = (this.max - this.min) / BINS;
+    let best: ActivationRange = { min: this.min, max: this.max };
+    let bestError = Infinity;
+    for (const p of candidates) {
+      const lo = Math.min(0, this.percentile(100 - p));
+      const hi = Math.max(0, this.percentile(p));
+      const step = (hi - lo) / 255;
+      let error = 0;
+      for (let i = 0; i < BINS; i++) {
+        const count = hist[i] ?? 0;
+        if (count === 0) continue;
+        const v = this.min + (i + 0.5) * width;
+        const d = v < lo ? lo - v : v > hi ? v - hi : 0;
+        error += count * (d * d + (step * step) / 12);
+      }
+      if (error < bestError) {
+        bestError = error;
+        best = { min: lo, max: hi };
+      }
+    }
+    return best;
   }
 
   /** Value below which `p` percent of the observed values lie. */
@@ -87,6 +140,13 @@ export function rangesAt(stats: Map<string, TensorStats>, percentile: number): M
   return ranges;
 }
 
+/** Per tensor, the percentile cut with the least expected quantization error. */
+export function rangesByMse(stats: Map<string, TensorStats>, candidates: readonly number[] = [99.9, 99.95, 99.99, 99.995, 99.999, 99.9999, 100]): Map<string, ActivationRange> {
+  const ranges = new Map<string, ActivationRange>();
+  for (const [t, s] of stats) ranges.set(t, s.mseRange(candidates));
+  return ranges;
+}
+
 export async function collectActivationStats(
   model: IrModel,
   tensors: readonly string[],
@@ -100,7 +160,17 @@ export async function collectActivationStats(
   const path = join(dir, 'calibration.onnx');
   writeFileSync(path, writeFp32Onnx(model, { producerVersion: 'calibration', docString: '', extraOutputs: tensors }));
   const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1, graphOptimizationLevel: 'basic' });
-  const stats = new Map(tensors.map((t) => [t, new TensorStats()]));
+  const shapes = inferShapes(model);
+  const stats = new Map(
+    tensors.map((t) => {
+      const [channels = 1, ...spatial] = shapes.get(t) ?? [];
+      return [t, new TensorStats(channels, spatial.reduce((a, b) => a * b, 1))];
+    }),
+  );
+  // The input is not a graph output; its statistics come straight from the calibration array.
+  const inputStats = new TensorStats(c, h * w);
+  inputStats.observeRange(inputs.subarray(0, imageCount * plane));
+  stats.set(model.input.name, inputStats);
   const batchSize = opts.batchSize ?? 32;
   try {
     for (const pass of [1, 2] as const) {
@@ -109,6 +179,7 @@ export async function collectActivationStats(
         const feed = new ort.Tensor('float32', inputs.subarray(start * plane, (start + n) * plane), [n, c, h, w]);
         const out = await session.run({ [model.input.name]: feed }, [...tensors]);
         for (const t of tensors) {
+          if (t === model.input.name) continue;
           const data = out[t]?.data as Float32Array | undefined;
           if (!data) throw new Error(`calibration run produced no ${t}`);
           const s = stats.get(t);

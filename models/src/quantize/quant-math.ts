@@ -20,14 +20,35 @@ export interface WeightQuant {
 }
 
 /** Symmetric per-output-channel int8 quantization limited to ±qmax (63 for 7-bit, 127 for 8-bit). */
-export function quantizeWeightsPerChannel(weight: Float32Array, outChannels: number, qmax: number): WeightQuant {
+export function quantizeWeightsPerChannel(weight: Float32Array, outChannels: number, qmax: number, clipSearch = false): WeightQuant {
   const per = weight.length / outChannels;
   const data = new Int8Array(weight.length);
   const scales = new Float32Array(outChannels);
+  const squaredError = (start: number, scale: number): number => {
+    let e = 0;
+    for (let i = start; i < start + per; i++) {
+      const w = weight[i] ?? 0;
+      const d = w - Math.max(-qmax, Math.min(qmax, Math.round(w / scale))) * scale;
+      e += d * d;
+    }
+    return e;
+  };
   for (let o = 0; o < outChannels; o++) {
     let absMax = 0;
     for (let i = o * per; i < (o + 1) * per; i++) absMax = Math.max(absMax, Math.abs(weight[i] ?? 0));
-    const scale = absMax > 0 ? absMax / qmax : 1;
+    let scale = absMax > 0 ? absMax / qmax : 1;
+    if (clipSearch && absMax > 0) {
+      // Clipping a few outliers can buy finer steps for all other weights.
+      let best = squaredError(o * per, scale);
+      for (let k = 1; k <= 30; k++) {
+        const candidate = (absMax * (1 - k / 100)) / qmax;
+        const e = squaredError(o * per, candidate);
+        if (e < best) {
+          best = e;
+          scale = candidate;
+        }
+      }
+    }
     scales[o] = scale;
     const s = scales[o] ?? 1;
     for (let i = o * per; i < (o + 1) * per; i++) data[i] = Math.max(-qmax, Math.min(qmax, Math.round((weight[i] ?? 0) / s)));

@@ -11,6 +11,40 @@ export interface QdqOptions {
   depthwiseWeightBits: number;
   /** Fixed range of the model input (known from preprocessing, not calibrated). */
   inputRange: ActivationRange;
+  /**
+   * Mean of each channel of the convolution inputs over the calibration set. When given, each bias
+   * absorbs the expected output shift the weight rounding causes (analytic bias correction).
+   */
+  channelMeans?: Map<string, Float32Array>;
+  /**
+   * Added to the model input before quantization (and subtracted again through the first conv's bias).
+   * (g/255 - 0.5) * 2 lies exactly half a step off every uint8 grid that contains 0, so without a
+   * shift of 1/255 round-half-to-even merges pairs of gray levels.
+   */
+  inputOffset?: number;
+  /** Search a per-channel clipping of the weight range that minimises the rounding error. */
+  weightClipSearch?: boolean;
+}
+
+/** Expected per-output-channel error sum((w_q - w) * E[x]) of a grouped convolution. */
+function roundingShift(weight: Float32Array, dequantized: (i: number) => number, dims: readonly number[], group: number, means: Float32Array): Float32Array {
+  const [outC = 0, inPerGroup = 0, kh = 1, kw = 1] = dims;
+  const taps = kh * kw;
+  const outPerGroup = outC / group;
+  const shift = new Float32Array(outC);
+  for (let o = 0; o < outC; o++) {
+    const g = Math.floor(o / outPerGroup);
+    let sum = 0;
+    for (let ci = 0; ci < inPerGroup; ci++) {
+      const mean = means[g * inPerGroup + ci] ?? 0;
+      for (let t = 0; t < taps; t++) {
+        const i = (o * inPerGroup + ci) * taps + t;
+        sum += (dequantized(i) - (weight[i] ?? 0)) * mean;
+      }
+    }
+    shift[o] = sum;
+  }
+  return shift;
 }
 
 /** Tensors whose ranges the quantizer needs from calibration. */
@@ -32,11 +66,11 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
   const params = new Map<string, ActivationQuant>();
   const dequantized = new Map<string, string>();
   /** Q -> DQ pair after a float tensor; consumers read the dequantized name. */
-  const quantize = (tensor: string, qp: ActivationQuant): void => {
+  const quantize = (tensor: string, qp: ActivationQuant, source = tensor): void => {
     params.set(tensor, qp);
     const scale = g.float(`${tensor}/scale`, [], Float32Array.of(qp.scale));
     const zp = g.uint8(`${tensor}/zero_point`, [], Uint8Array.of(qp.zeroPoint));
-    g.node('QuantizeLinear', [tensor, scale, zp], [`${tensor}/q`], {}, `${tensor}/quantize`);
+    g.node('QuantizeLinear', [source, scale, zp], [`${tensor}/q`], {}, `${tensor}/quantize`);
     g.node('DequantizeLinear', [`${tensor}/q`, scale, zp], [`${tensor}/dq`], {}, `${tensor}/dequantize`);
     dequantized.set(tensor, `${tensor}/dq`);
   };
@@ -53,7 +87,15 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
   const consumers = new Map<string, string[]>();
   for (const node of model.nodes) for (const i of nodeInputs(node)) consumers.set(i, [...(consumers.get(i) ?? []), node.kind]);
 
-  quantize(model.input.name, activationQuant(q.inputRange.min, q.inputRange.max));
+  const inputOffset = q.inputOffset ?? 0;
+  const inputQuant = activationQuant(q.inputRange.min + inputOffset, q.inputRange.max + inputOffset);
+  if (inputOffset === 0) {
+    quantize(model.input.name, inputQuant);
+  } else {
+    const shifted = `${model.input.name}/shifted`;
+    g.node('Add', [model.input.name, g.float(`${model.input.name}/offset`, [], Float32Array.of(inputOffset))], [shifted], {}, shifted);
+    quantize(model.input.name, inputQuant, shifted);
+  }
 
   for (const node of model.nodes) {
     switch (node.kind) {
@@ -62,14 +104,32 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
         if (!inputQ) throw new Error(`${node.name}: input ${node.input} is not quantized`);
         const outChannels = node.weightDims[0];
         const bits = node.group === 1 ? q.convWeightBits : q.depthwiseWeightBits;
-        const wq = quantizeWeightsPerChannel(node.weight, outChannels, 2 ** (bits - 1) - 1);
+        const wq = quantizeWeightsPerChannel(node.weight, outChannels, 2 ** (bits - 1) - 1, q.weightClipSearch === true);
         const wName = g.int8(`${node.name}/W_quantized`, node.weightDims, wq.data);
         const wScale = g.float(`${node.name}/W_scale`, [outChannels], wq.scales);
         const wZp = g.int8(`${node.name}/W_zero_point`, [outChannels], new Int8Array(outChannels));
         g.node('DequantizeLinear', [wName, wScale, wZp], [`${node.name}/W`], { axis: 0 }, `${node.name}/W/dequantize`);
         const inputs = [dq(node.input), `${node.name}/W`];
-        if (node.bias) {
-          const bq = quantizeBias(node.bias, inputQ.scale, wq.scales);
+        let bias = node.bias;
+        if (node.input === model.input.name && inputOffset !== 0) {
+          // The conv now sees x + offset; w * offset summed over its taps comes off the bias.
+          if (node.pads.some((p) => p !== 0)) throw new Error(`${node.name}: an input offset needs an unpadded first convolution`);
+          const perChannel = node.weight.length / outChannels;
+          bias = (bias ?? new Float32Array(outChannels)).map((b, o) => {
+            let sum = 0;
+            for (let i = o * perChannel; i < (o + 1) * perChannel; i++) sum += node.weight[i] ?? 0;
+            return b - inputOffset * sum;
+          });
+        }
+        const means = q.channelMeans?.get(node.input);
+        if (means) {
+          const perChannel = node.weight.length / outChannels;
+          const shift = roundingShift(node.weight, (i) => (wq.data[i] ?? 0) * (wq.scales[Math.floor(i / perChannel)] ?? 0), node.weightDims, node.group, means);
+          const base = bias ?? new Float32Array(outChannels);
+          bias = base.map((b, o) => b - (shift[o] ?? 0));
+        }
+        if (bias) {
+          const bq = quantizeBias(bias, inputQ.scale, wq.scales);
           const bName = g.int32(`${node.name}/B_quantized`, [outChannels], bq.data);
           const bScale = g.float(`${node.name}/B_scale`, [outChannels], bq.scales);
           const bZp = g.int32(`${node.name}/B_zero_point`, [outChannels], new Int32Array(outChannels));

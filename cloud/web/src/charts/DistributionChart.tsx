@@ -17,7 +17,10 @@ export function DistributionChart({ distribution, kind = 'doughnut', label = 'Em
       kind === 'doughnut'
         ? {
             type: 'doughnut',
-            data: { labels, datasets: [{ data: values(), backgroundColor: colors, borderColor: '#151e2d', borderWidth: 2 }] },
+            data: {
+              labels,
+              datasets: [{ data: values(), backgroundColor: colors, borderColor: '#151e2d', borderWidth: 2 }],
+            },
             options: {
               cutout: '62%',
               plugins: {

@@ -6,10 +6,7 @@ import { Chart } from './setup';
  * Creates the chart once per canvas and lets `update` mutate it in place on every render,
  * so live data does not recreate the chart (and its animations) a few times a second.
  */
-export function useChart<T extends ChartType>(
-  create: () => ChartConfiguration<T>,
-  update: (chart: Chart<T>) => void,
-) {
+export function useChart<T extends ChartType>(create: () => ChartConfiguration<T>, update: (chart: Chart<T>) => void) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<T> | null>(null);
 

@@ -9,7 +9,13 @@ const TEXT: Record<Connection, string> = {
 
 export function ConnectionBadge({ connection, detail }: { connection: Connection; detail?: string }) {
   return (
-    <span class={`conn conn-${connection}`} data-testid="live-connection" data-state={connection} role="status" aria-live="polite">
+    <span
+      class={`conn conn-${connection}`}
+      data-testid="live-connection"
+      data-state={connection}
+      role="status"
+      aria-live="polite"
+    >
       <span class="conn-dot" aria-hidden="true" />
       {TEXT[connection]}
       {detail && connection === 'live' && <span class="conn-detail">{detail}</span>}

@@ -24,9 +24,14 @@ export function DeviceConfigForm({ deviceId, onClose }: { deviceId: string; onCl
     };
     setBusy(true);
     try {
-      const res = await api.put<{ revision?: number; configRevision?: number } | undefined>(`/api/devices/${encodeURIComponent(deviceId)}/config`, body);
+      const res = await api.put<{ revision?: number; configRevision?: number } | undefined>(
+        `/api/devices/${encodeURIComponent(deviceId)}/config`,
+        body,
+      );
       const rev = res?.revision ?? res?.configRevision;
-      setSaved(`Config pushed${rev !== undefined ? ` (revision ${rev})` : ''}. The device applies it when it next connects.`);
+      setSaved(
+        `Config pushed${rev !== undefined ? ` (revision ${rev})` : ''}. The device applies it when it next connects.`,
+      );
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -47,18 +52,51 @@ export function DeviceConfigForm({ deviceId, onClose }: { deviceId: string; onCl
       <div class="form-grid">
         <label>
           Snapshot rate (per second)
-          <input data-testid="config-snapshot-hz" type="number" min="0.05" max="10" step="0.05" required value={snapshotHz} onInput={(e) => setSnapshotHz(e.currentTarget.value)} />
+          <input
+            data-testid="config-snapshot-hz"
+            type="number"
+            min="0.05"
+            max="10"
+            step="0.05"
+            required
+            value={snapshotHz}
+            onInput={(e) => setSnapshotHz(e.currentTarget.value)}
+          />
         </label>
         <label>
           Detection rate (per second)
-          <input data-testid="config-detection-hz" type="number" min="0.1" max="30" step="0.1" required value={detectionHz} onInput={(e) => setDetectionHz(e.currentTarget.value)} />
+          <input
+            data-testid="config-detection-hz"
+            type="number"
+            min="0.1"
+            max="30"
+            step="0.1"
+            required
+            value={detectionHz}
+            onInput={(e) => setDetectionHz(e.currentTarget.value)}
+          />
         </label>
         <label>
           Minimum face size (px)
-          <input data-testid="config-min-face" type="number" min="12" max="2000" step="1" required value={minFacePx} onInput={(e) => setMinFacePx(e.currentTarget.value)} />
+          <input
+            data-testid="config-min-face"
+            type="number"
+            min="12"
+            max="2000"
+            step="1"
+            required
+            value={minFacePx}
+            onInput={(e) => setMinFacePx(e.currentTarget.value)}
+          />
         </label>
         <label class="switch">
-          <input data-testid="config-emotion-enabled" type="checkbox" role="switch" checked={emotionEnabled} onChange={(e) => setEmotionEnabled(e.currentTarget.checked)} />
+          <input
+            data-testid="config-emotion-enabled"
+            type="checkbox"
+            role="switch"
+            checked={emotionEnabled}
+            onChange={(e) => setEmotionEnabled(e.currentTarget.checked)}
+          />
           <span class="switch-track" aria-hidden="true" />
           <span>
             Emotion inference {emotionEnabled ? 'on' : 'off'}

@@ -2,7 +2,17 @@ import type { ComponentChildren } from 'preact';
 import type { Device, Room } from '../api/types';
 import { ago, toMs } from '../format';
 
-export function DevicesTable({ devices, rooms, now, action }: { devices: Device[]; rooms: Room[]; now: number; action?: (d: Device) => ComponentChildren }) {
+export function DevicesTable({
+  devices,
+  rooms,
+  now,
+  action,
+}: {
+  devices: Device[];
+  rooms: Room[];
+  now: number;
+  action?: (d: Device) => ComponentChildren;
+}) {
   const roomName = (id: string) => rooms.find((r) => r.id === id)?.name ?? id;
   return (
     <div class="table-wrap">
@@ -36,7 +46,9 @@ export function DevicesTable({ devices, rooms, now, action }: { devices: Device[
                   </span>
                 </td>
                 <td class="num">{t ? t.fps.toFixed(1) : '—'}</td>
-                <td class={`num ${hot ? 'warn' : ''}`}>{t?.temperatureC !== null && t?.temperatureC !== undefined ? `${t.temperatureC.toFixed(0)} °C` : '—'}</td>
+                <td class={`num ${hot ? 'warn' : ''}`}>
+                  {t?.temperatureC !== null && t?.temperatureC !== undefined ? `${t.temperatureC.toFixed(0)} °C` : '—'}
+                </td>
                 <td>
                   {d.model ? (
                     <>
@@ -48,7 +60,12 @@ export function DevicesTable({ devices, rooms, now, action }: { devices: Device[
                   )}
                 </td>
                 <td class={`num ${t && t.outboxDepth > 100 ? 'warn' : ''}`}>{t ? t.outboxDepth : '—'}</td>
-                <td class="nowrap" title={toMs(d.lastSeen) ? new Date(toMs(d.lastSeen) ?? 0).toLocaleString() : undefined}>{ago(d.lastSeen, now)}</td>
+                <td
+                  class="nowrap"
+                  title={toMs(d.lastSeen) ? new Date(toMs(d.lastSeen) ?? 0).toLocaleString() : undefined}
+                >
+                  {ago(d.lastSeen, now)}
+                </td>
                 {action && <td class="actions">{action(d)}</td>}
               </tr>
             );

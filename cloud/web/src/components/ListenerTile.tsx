@@ -2,12 +2,18 @@ import type { TrackAggregate } from '../api/types';
 import { colorOf, dominantOf, labelOf } from '../emotions';
 import { EmotionBar } from './EmotionBar';
 
-export function ListenerTile({ track }: { track: TrackAggregate }) {
+export function ListenerTile({ track, label }: { track: TrackAggregate; label: string }) {
   const dominant = dominantOf(track.p);
   return (
-    <div class={`tile ${track.frontal ? '' : 'tile-away'}`} style={{ '--accent': colorOf(dominant) }} data-testid={`listener-${track.key}`}>
+    <div
+      class={`tile ${track.frontal ? '' : 'tile-away'}`}
+      style={{ '--accent': colorOf(dominant) }}
+      data-testid={`listener-${track.key}`}
+    >
       <div class="tile-top">
-        <span class="tile-key">#{track.key}</span>
+        <span class="tile-key" title={track.key}>
+          {label}
+        </span>
         {!track.frontal && (
           <span class="tile-away-tag" title="Not facing the speaker">
             away

@@ -22,7 +22,15 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <div class="empty">{children}</div>;
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: ComponentChildren; subtitle?: ComponentChildren; actions?: ComponentChildren }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: ComponentChildren;
+  subtitle?: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
   return (
     <header class="page-header">
       <div>
@@ -34,7 +42,19 @@ export function PageHeader({ title, subtitle, actions }: { title: ComponentChild
   );
 }
 
-export function Panel({ title, children, class: cls, actions, testId }: { title?: ComponentChildren; children: ComponentChildren; class?: string; actions?: ComponentChildren; testId?: string }) {
+export function Panel({
+  title,
+  children,
+  class: cls,
+  actions,
+  testId,
+}: {
+  title?: ComponentChildren;
+  children: ComponentChildren;
+  class?: string;
+  actions?: ComponentChildren;
+  testId?: string;
+}) {
   return (
     <section class={`panel ${cls ?? ''}`} data-testid={testId}>
       {(title || actions) && (
@@ -48,7 +68,17 @@ export function Panel({ title, children, class: cls, actions, testId }: { title?
   );
 }
 
-export function Stat({ label, value, hint, testId }: { label: string; value: ComponentChildren; hint?: ComponentChildren; testId?: string }) {
+export function Stat({
+  label,
+  value,
+  hint,
+  testId,
+}: {
+  label: string;
+  value: ComponentChildren;
+  hint?: ComponentChildren;
+  testId?: string;
+}) {
   return (
     <div class="stat">
       <div class="stat-label">{label}</div>
@@ -63,7 +93,16 @@ export function Stat({ label, value, hint, testId }: { label: string; value: Com
 export function ProgressBar({ value, label, testId }: { value: number; label: string; testId?: string }) {
   const pct = Math.max(0, Math.min(1, value)) * 100;
   return (
-    <div class="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} data-testid={testId} data-value={value.toFixed(3)}>
+    <div
+      class="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(pct)}
+      data-testid={testId}
+      data-value={value.toFixed(3)}
+    >
       <div class="progress-fill" style={{ width: `${pct}%` }} />
     </div>
   );

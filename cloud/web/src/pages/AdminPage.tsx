@@ -27,7 +27,14 @@ function DevicesSection({ rooms }: { rooms: Room[] }) {
   const list = devices.data ?? [];
   const online = list.filter((d) => d.status === 'online').length;
   return (
-    <Panel title={`Devices${devices.data ? ` · ${online}/${list.length} online` : ''}`} actions={<a class="btn btn-ghost" href="#/installer">Add device</a>}>
+    <Panel
+      title={`Devices${devices.data ? ` · ${online}/${list.length} online` : ''}`}
+      actions={
+        <a class="btn btn-ghost" href="#/installer">
+          Add device
+        </a>
+      }
+    >
       <ErrorNote message={devices.error} />
       {devices.loading && !devices.data && <Loading />}
       {devices.data && list.length === 0 && <Empty>No devices yet. Register one on the Installer page.</Empty>}
@@ -37,18 +44,33 @@ function DevicesSection({ rooms }: { rooms: Room[] }) {
           rooms={rooms}
           now={now}
           action={(d) => (
-            <button type="button" class="btn btn-small" data-testid={`device-config-${d.id}`} onClick={() => setConfiguring(configuring === d.id ? null : d.id)}>
+            <button
+              type="button"
+              class="btn btn-small"
+              data-testid={`device-config-${d.id}`}
+              onClick={() => setConfiguring(configuring === d.id ? null : d.id)}
+            >
               Config
             </button>
           )}
         />
       )}
-      {configuring && <DeviceConfigForm key={configuring} deviceId={configuring} onClose={() => setConfiguring(null)} />}
+      {configuring && (
+        <DeviceConfigForm key={configuring} deviceId={configuring} onClose={() => setConfiguring(null)} />
+      )}
     </Panel>
   );
 }
 
-function RoomsSection({ rooms, error, reload }: { rooms: Room[] | undefined; error: string | null; reload: () => void }) {
+function RoomsSection({
+  rooms,
+  error,
+  reload,
+}: {
+  rooms: Room[] | undefined;
+  error: string | null;
+  reload: () => void;
+}) {
   const [name, setName] = useState('');
   const [building, setBuilding] = useState('');
   const [id, setId] = useState('');
@@ -60,7 +82,11 @@ function RoomsSection({ rooms, error, reload }: { rooms: Room[] | undefined; err
     setBusy(true);
     setFormError(null);
     try {
-      await api.post<Room>('/api/rooms', { ...(id.trim() ? { id: id.trim() } : {}), name: name.trim(), buildingName: building.trim() });
+      await api.post<Room>('/api/rooms', {
+        ...(id.trim() ? { id: id.trim() } : {}),
+        name: name.trim(),
+        buildingName: building.trim(),
+      });
       setName('');
       setId('');
       reload();
@@ -94,15 +120,34 @@ function RoomsSection({ rooms, error, reload }: { rooms: Room[] | undefined; err
         <h3>New room</h3>
         <label>
           Name
-          <input data-testid="room-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Lecture Hall A" />
+          <input
+            data-testid="room-name"
+            required
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+            placeholder="Lecture Hall A"
+          />
         </label>
         <label>
           Building
-          <input data-testid="room-building" required value={building} onInput={(e) => setBuilding(e.currentTarget.value)} placeholder="Main Building" />
+          <input
+            data-testid="room-building"
+            required
+            value={building}
+            onInput={(e) => setBuilding(e.currentTarget.value)}
+            placeholder="Main Building"
+          />
         </label>
         <label>
           Room id <small>(optional)</small>
-          <input data-testid="room-id" value={id} pattern="[a-z0-9][a-z0-9_\-]{0,63}" title="Lower-case letters, digits, - and _ (starting with a letter or digit)" onInput={(e) => setId(e.currentTarget.value)} placeholder="generated from the name" />
+          <input
+            data-testid="room-id"
+            value={id}
+            pattern="[a-z0-9][a-z0-9_\-]{0,63}"
+            title="Lower-case letters, digits, - and _ (starting with a letter or digit)"
+            onInput={(e) => setId(e.currentTarget.value)}
+            placeholder="generated from the name"
+          />
         </label>
         <ErrorNote message={formError} />
         <button type="submit" class="btn btn-primary" data-testid="room-create-submit" disabled={busy}>
@@ -130,7 +175,12 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
     setBusy(true);
     setFormError(null);
     try {
-      await api.post<User>('/api/users', { username: username.trim(), password, role, roomIds: role === 'speaker' ? roomIds : [] });
+      await api.post<User>('/api/users', {
+        username: username.trim(),
+        password,
+        role,
+        roomIds: role === 'speaker' ? roomIds : [],
+      });
       setUsername('');
       setPassword('');
       setRoomIds([]);
@@ -142,7 +192,8 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
     }
   };
 
-  const toggleRoom = (id: string, on: boolean) => setRoomIds((prev) => (on ? [...prev, id] : prev.filter((r) => r !== id)));
+  const toggleRoom = (id: string, on: boolean) =>
+    setRoomIds((prev) => (on ? [...prev, id] : prev.filter((r) => r !== id)));
 
   return (
     <Panel title="Users">
@@ -154,7 +205,15 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
               <div>
                 <strong>{u.username}</strong> <span class={`tag tag-${u.role}`}>{u.role}</span>
               </div>
-              <span class="muted">{u.role === 'speaker' ? (u.roomIds.length ? u.roomIds.map(roomName).join(', ') : 'no rooms') : u.role === 'admin' ? 'all rooms' : 'devices'}</span>
+              <span class="muted">
+                {u.role === 'speaker'
+                  ? u.roomIds.length
+                    ? u.roomIds.map(roomName).join(', ')
+                    : 'no rooms'
+                  : u.role === 'admin'
+                    ? 'all rooms'
+                    : 'devices'}
+              </span>
             </li>
           ))}
         </ul>
@@ -163,11 +222,26 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
         <h3>New user</h3>
         <label>
           Username
-          <input data-testid="user-username" required autoCapitalize="none" autoComplete="off" value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            data-testid="user-username"
+            required
+            autoCapitalize="none"
+            autoComplete="off"
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password
-          <input data-testid="user-password" type="password" required minLength={8} autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            data-testid="user-password"
+            type="password"
+            required
+            minLength={8}
+            autoComplete="new-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </label>
         <label>
           Role
@@ -185,7 +259,11 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
             {rooms.length === 0 && <span class="muted">Create a room first.</span>}
             {rooms.map((r) => (
               <label key={r.id} class="check">
-                <input type="checkbox" checked={roomIds.includes(r.id)} onChange={(e) => toggleRoom(r.id, e.currentTarget.checked)} />
+                <input
+                  type="checkbox"
+                  checked={roomIds.includes(r.id)}
+                  onChange={(e) => toggleRoom(r.id, e.currentTarget.checked)}
+                />
                 {r.name}
               </label>
             ))}

@@ -13,7 +13,10 @@ export function InstallerPage() {
 
   return (
     <div class="installer">
-      <PageHeader title="Install a device" subtitle="Register the room appliance, then load its configuration onto it" />
+      <PageHeader
+        title="Install a device"
+        subtitle="Register the room appliance, then load its configuration onto it"
+      />
       <div class="installer-grid">
         <CreateDeviceForm
           rooms={rooms.data ?? []}
@@ -28,13 +31,23 @@ export function InstallerPage() {
       <Panel title="Registered devices">
         <ErrorNote message={devices.error} />
         {devices.data && devices.data.length === 0 && <Empty>No devices registered yet.</Empty>}
-        {devices.data && devices.data.length > 0 && <DevicesTable devices={devices.data} rooms={rooms.data ?? []} now={now} />}
+        {devices.data && devices.data.length > 0 && (
+          <DevicesTable devices={devices.data} rooms={rooms.data ?? []} now={now} />
+        )}
       </Panel>
     </div>
   );
 }
 
-function CreateDeviceForm({ rooms, roomsError, onCreated }: { rooms: Room[]; roomsError: string | null; onCreated: (res: DeviceCreated) => void }) {
+function CreateDeviceForm({
+  rooms,
+  roomsError,
+  onCreated,
+}: {
+  rooms: Room[];
+  roomsError: string | null;
+  onCreated: (res: DeviceCreated) => void;
+}) {
   const [id, setId] = useState('');
   const [roomId, setRoomId] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -61,11 +74,25 @@ function CreateDeviceForm({ rooms, roomsError, onCreated }: { rooms: Room[]; roo
       <form class="stack-form" onSubmit={(e) => void submit(e)}>
         <label>
           Device id
-          <input data-testid="device-id" required pattern="[a-z0-9][a-z0-9_\-]{0,63}" title="Lower-case letters, digits, - and _ (starting with a letter or digit)" autoCapitalize="none" placeholder="hall-a-cam-1" value={id} onInput={(e) => setId(e.currentTarget.value)} />
+          <input
+            data-testid="device-id"
+            required
+            pattern="[a-z0-9][a-z0-9_\-]{0,63}"
+            title="Lower-case letters, digits, - and _ (starting with a letter or digit)"
+            autoCapitalize="none"
+            placeholder="hall-a-cam-1"
+            value={id}
+            onInput={(e) => setId(e.currentTarget.value)}
+          />
         </label>
         <label>
           Room
-          <select data-testid="device-room" required value={selected} onChange={(e) => setRoomId(e.currentTarget.value)}>
+          <select
+            data-testid="device-room"
+            required
+            value={selected}
+            onChange={(e) => setRoomId(e.currentTarget.value)}
+          >
             {rooms.length === 0 && <option value="">No rooms available</option>}
             {rooms.map((r) => (
               <option key={r.id} value={r.id}>
@@ -76,7 +103,12 @@ function CreateDeviceForm({ rooms, roomsError, onCreated }: { rooms: Room[]; roo
         </label>
         <ErrorNote message={roomsError} />
         <ErrorNote message={error} />
-        <button type="submit" class="btn btn-primary btn-block" data-testid="device-create-submit" disabled={busy || !selected}>
+        <button
+          type="submit"
+          class="btn btn-primary btn-block"
+          data-testid="device-create-submit"
+          disabled={busy || !selected}
+        >
           {busy ? 'Registering…' : 'Register device'}
         </button>
       </form>
@@ -91,7 +123,8 @@ function InstallSteps() {
         <li>Register the device for its room here.</li>
         <li>Copy the credentials: the password is shown only once.</li>
         <li>
-          Put <span class="mono">device.yaml</span> on the appliance, or scan the QR code with the appliance's setup camera.
+          Put <span class="mono">device.yaml</span> on the appliance, or scan the QR code with the appliance's setup
+          camera.
         </li>
         <li>The device shows as online in the list below within a few seconds of starting.</li>
       </ol>
@@ -139,14 +172,25 @@ function Credentials({ created }: { created: DeviceCreated }) {
           </dd>
         </dl>
         <figure class="qr">
-          <img data-testid="device-qr" src={created.qrPng} alt={`QR code with the configuration of device ${created.device.id}`} width={220} height={220} />
+          <img
+            data-testid="device-qr"
+            src={created.qrPng}
+            alt={`QR code with the configuration of device ${created.device.id}`}
+            width={220}
+            height={220}
+          />
           <figcaption>Scan on the appliance</figcaption>
         </figure>
       </div>
       <div class="yaml-head">
         <h3>device.yaml</h3>
         <div class="btn-row">
-          <button type="button" class="btn btn-small" data-testid="device-yaml-copy" onClick={() => void copy(created.configYaml, 'Configuration copied.')}>
+          <button
+            type="button"
+            class="btn btn-small"
+            data-testid="device-yaml-copy"
+            onClick={() => void copy(created.configYaml, 'Configuration copied.')}
+          >
             Copy
           </button>
           <button type="button" class="btn btn-small" data-testid="device-yaml-download" onClick={downloadYaml}>

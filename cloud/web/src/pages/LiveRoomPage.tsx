@@ -6,6 +6,7 @@ import { TimelineChart } from '../charts/TimelineChart';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { EmotionLegend } from '../components/EmotionBar';
 import { ListenerTile } from '../components/ListenerTile';
+import { trackLabels } from '../tracks';
 import { ErrorNote, PageHeader, Panel } from '../components/ui';
 import { colorOf, labelOf } from '../emotions';
 import { ago, duration, percent, signed, toMs } from '../format';
@@ -16,7 +17,10 @@ const WINDOW_MS = 10 * 60 * 1000;
 
 export function LiveRoomPage({ roomId }: { roomId: string }) {
   const now = useNow(1000);
-  const room = useAsync(() => api.get<Room[]>('/api/rooms').then((rooms) => rooms.find((r) => r.id === roomId) ?? null), [roomId]);
+  const room = useAsync(
+    () => api.get<Room[]>('/api/rooms').then((rooms) => rooms.find((r) => r.id === roomId) ?? null),
+    [roomId],
+  );
   const [points, setPoints] = useState<TimelinePoint[]>([]);
   const [timelineError, setTimelineError] = useState<string | null>(null);
   const pending = useRef<LiveAggregate[]>([]);
@@ -35,14 +39,18 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
     setPoints([]);
     const to = Date.now();
     api
-      .get<{ points: TimelinePoint[] }>(`/api/rooms/${encodeURIComponent(roomId)}/timeline?from=${to - WINDOW_MS}&to=${to}&resolution=1s`)
+      .get<{ points: TimelinePoint[] }>(
+        `/api/rooms/${encodeURIComponent(roomId)}/timeline?from=${to - WINDOW_MS}&to=${to}&resolution=1s`,
+      )
       .then((res) => {
         let merged = [...res.points].sort((a, b) => a.ts - b.ts);
         for (const agg of pending.current) merged = appendPoint(merged, pointOf(agg));
         setPoints(merged);
         setTimelineError(null);
       })
-      .catch((err: unknown) => setTimelineError(`Timeline history unavailable: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        setTimelineError(`Timeline history unavailable: ${err instanceof Error ? err.message : String(err)}`),
+      )
       .finally(() => {
         loaded.current = true;
         pending.current = [];
@@ -61,7 +69,10 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
         subtitle={room.data ? `${room.data.buildingName} · live room mood` : 'Live room mood'}
         actions={
           <>
-            <ConnectionBadge connection={live.connection} detail={live.receivedAt ? ago(live.receivedAt, now) : undefined} />
+            <ConnectionBadge
+              connection={live.connection}
+              detail={live.receivedAt ? ago(live.receivedAt, now) : undefined}
+            />
             <SessionControls roomId={roomId} aggregate={agg} now={now} />
           </>
         }
@@ -80,6 +91,18 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
             </div>
             {agg?.suppressed ? (
               <SuppressedNotice minGroup={minGroup} />
+            ) : agg && agg.distribution === null ? (
+              <>
+                <EmotionOffNotice />
+                <div class="mood-metrics">
+                  <div>
+                    <span class="metric-label">Attention</span>
+                    <span class="metric-value" data-testid="live-attention">
+                      {percent(agg.attention)}
+                    </span>
+                  </div>
+                </div>
+              </>
             ) : agg ? (
               <>
                 <div class="dominant" style={{ '--accent': colorOf(agg.dominant) }}>
@@ -110,7 +133,9 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
         </Panel>
 
         <Panel class="distribution" title="Distribution">
-          {agg && !agg.suppressed ? (
+          {agg && !agg.suppressed && agg.distribution === null ? (
+            <EmotionOffNotice compact />
+          ) : agg && !agg.suppressed ? (
             <div class="dist-body" data-testid="live-distribution">
               <div class="chart chart-donut">
                 <DistributionChart distribution={agg.distribution} />
@@ -135,11 +160,9 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
           {agg && !agg.suppressed ? (
             agg.tracks.length > 0 ? (
               <div class="tiles">
-                {[...agg.tracks]
-                  .sort((a, b) => a.key.localeCompare(b.key))
-                  .map((t) => (
-                    <ListenerTile key={t.key} track={t} />
-                  ))}
+                {sortedTracks(agg.tracks, room.data?.deviceIds ?? []).map(({ track, label }) => (
+                  <ListenerTile key={track.key} track={track} label={label} />
+                ))}
               </div>
             ) : (
               <p class="muted">No individual tracks in this snapshot.</p>
@@ -158,7 +181,11 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
 
 function SuppressedNotice({ minGroup, compact = false }: { minGroup: number; compact?: boolean }) {
   return (
-    <div class={`suppressed ${compact ? 'suppressed-compact' : ''}`} data-testid={compact ? undefined : 'live-suppressed'} role="status">
+    <div
+      class={`suppressed ${compact ? 'suppressed-compact' : ''}`}
+      data-testid={compact ? undefined : 'live-suppressed'}
+      role="status"
+    >
       <LockIcon />
       <span>Fewer than {minGroup} listeners — hidden for privacy</span>
     </div>
@@ -184,7 +211,15 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
   useEffect(() => {
     if (!aggregate || aggregate.ts < actionAt.current + 2000) return;
     if (aggregate.sessionId && aggregate.sessionId !== session?.id) {
-      setSession({ id: aggregate.sessionId, roomId, title: '', startedAt: aggregate.ts, endedAt: null, source: 'manual', status: 'running' });
+      setSession({
+        id: aggregate.sessionId,
+        roomId,
+        title: '',
+        startedAt: aggregate.ts,
+        endedAt: null,
+        source: 'manual',
+        status: 'running',
+      });
     } else if (!aggregate.sessionId && session) {
       setLastStopped(session.id);
       setSession(null);
@@ -231,7 +266,13 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
             <span class="rec-dot" aria-hidden="true" />
             {started ? duration((now - started) / 1000) : 'Recording'}
           </span>
-          <button type="button" class="btn btn-danger" data-testid="session-stop" disabled={busy} onClick={() => void stop()}>
+          <button
+            type="button"
+            class="btn btn-danger"
+            data-testid="session-stop"
+            disabled={busy}
+            onClick={() => void stop()}
+          >
             Stop session
           </button>
         </>
@@ -242,7 +283,13 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
               Last report
             </a>
           )}
-          <button type="button" class="btn btn-primary" data-testid="session-start" disabled={busy} onClick={() => void start()}>
+          <button
+            type="button"
+            class="btn btn-primary"
+            data-testid="session-start"
+            disabled={busy}
+            onClick={() => void start()}
+          >
             Start session
           </button>
         </>
@@ -257,7 +304,13 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
 }
 
 function pointOf(agg: LiveAggregate): TimelinePoint {
-  return { ts: agg.ts, faces: agg.faces, valence: agg.valence, attention: agg.attention, distribution: agg.distribution };
+  return {
+    ts: agg.ts,
+    faces: agg.faces,
+    valence: agg.valence,
+    attention: agg.attention,
+    distribution: agg.distribution,
+  };
 }
 
 function appendPoint(prev: TimelinePoint[], point: TimelinePoint): TimelinePoint[] {
@@ -271,6 +324,19 @@ function appendPoint(prev: TimelinePoint[], point: TimelinePoint): TimelinePoint
   return [...kept, point];
 }
 
+/** Devices can run with emotion inference switched off by policy: the room then reports counts only. */
+function EmotionOffNotice({ compact = false }: { compact?: boolean }) {
+  return (
+    <div
+      class={`suppressed ${compact ? 'suppressed-compact' : ''}`}
+      data-testid={compact ? undefined : 'live-emotion-off'}
+      role="status"
+    >
+      <span>Emotion analysis is switched off for this room — face counts and attention only</span>
+    </div>
+  );
+}
+
 function LockIcon() {
   return (
     <svg class="lock" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">
@@ -278,4 +344,14 @@ function LockIcon() {
       <path d="M8 10V7a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2.2" />
     </svg>
   );
+}
+
+function sortedTracks(tracks: LiveAggregate['tracks'], deviceIds: readonly string[]) {
+  const labels = trackLabels(
+    tracks.map((t) => t.key),
+    deviceIds,
+  );
+  return [...tracks]
+    .sort((a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }))
+    .map((track) => ({ track, label: labels.get(track.key) ?? track.key }));
 }

@@ -34,11 +34,27 @@ export function LoginPage() {
         <p class="subtitle">Live room mood for speakers. Anonymous, aggregate, on-device.</p>
         <label>
           Username
-          <input data-testid="login-username" name="username" autoComplete="username" autoCapitalize="none" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            data-testid="login-username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            required
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password
-          <input data-testid="login-password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            data-testid="login-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </label>
         <ErrorNote message={error} />
         <button data-testid="login-submit" class="btn btn-primary btn-block" type="submit" disabled={busy}>

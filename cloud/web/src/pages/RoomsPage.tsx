@@ -16,7 +16,10 @@ export function RoomsPage({ user }: { user: User }) {
 
   return (
     <div>
-      <PageHeader title="Rooms" subtitle={rooms.data ? `${list.length} room${list.length === 1 ? '' : 's'} · updates live` : undefined} />
+      <PageHeader
+        title="Rooms"
+        subtitle={rooms.data ? `${list.length} room${list.length === 1 ? '' : 's'} · updates live` : undefined}
+      />
       <ErrorNote message={rooms.error} />
       {rooms.loading && !rooms.data && <Loading />}
       {rooms.data && list.length === 0 && (
@@ -43,13 +46,21 @@ function RoomCard({ room, now }: { room: Room; now: number }) {
   const live = room.live;
   const fresh = live ? now - live.ts < 60_000 : false;
   return (
-    <a class="card room-card" href={`#/rooms/${encodeURIComponent(room.id)}`} data-testid={`room-card-${room.id}`} style={{ '--accent': live && !live.suppressed ? colorOf(live.dominant) : '#334155' }}>
+    <a
+      class="card room-card"
+      href={`#/rooms/${encodeURIComponent(room.id)}`}
+      data-testid={`room-card-${room.id}`}
+      style={{ '--accent': live && !live.suppressed ? colorOf(live.dominant) : '#334155' }}
+    >
       <div class="card-head">
         <div>
           <h2>{room.name}</h2>
           <p class="muted">{room.buildingName}</p>
         </div>
-        <span class={`dot ${fresh ? 'dot-on' : 'dot-off'}`} title={live ? `Last update ${ago(live.ts, now)}` : 'No data yet'} />
+        <span
+          class={`dot ${fresh ? 'dot-on' : 'dot-off'}`}
+          title={live ? `Last update ${ago(live.ts, now)}` : 'No data yet'}
+        />
       </div>
       <div class="card-figures">
         <div>
@@ -77,7 +88,8 @@ function RoomCard({ room, now }: { room: Room; now: number }) {
       </div>
       <EmotionBar p={live && !live.suppressed ? live.distribution : null} height={12} label={`${room.name} mood`} />
       <p class="card-foot muted">
-        {room.deviceIds.length} device{room.deviceIds.length === 1 ? '' : 's'} · {live ? `updated ${ago(live.ts, now)}` : 'waiting for data'}
+        {room.deviceIds.length} device{room.deviceIds.length === 1 ? '' : 's'} ·{' '}
+        {live ? `updated ${ago(live.ts, now)}` : 'waiting for data'}
       </p>
     </a>
   );

@@ -38,16 +38,35 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
     <div class="report">
       <PageHeader
         title={r ? r.session.title || 'Untitled session' : 'Session report'}
-        subtitle={r ? `${dateTime(r.session.startedAt)} · ${r.session.source} · ${r.session.endedAt === null ? 'still running' : r.session.status}` : undefined}
+        subtitle={
+          r
+            ? `${dateTime(r.session.startedAt)} · ${r.session.source} · ${r.session.endedAt === null ? 'still running' : r.session.status}`
+            : undefined
+        }
         actions={
           <>
-            <a class="btn btn-ghost" href={r ? `#/sessions?roomId=${encodeURIComponent(r.session.roomId)}` : '#/sessions'}>
+            <a
+              class="btn btn-ghost"
+              href={r ? `#/sessions?roomId=${encodeURIComponent(r.session.roomId)}` : '#/sessions'}
+            >
               All sessions
             </a>
-            <button type="button" class="btn" data-testid="report-csv" disabled={downloading !== null} onClick={() => void download('csv')}>
+            <button
+              type="button"
+              class="btn"
+              data-testid="report-csv"
+              disabled={downloading !== null}
+              onClick={() => void download('csv')}
+            >
               {downloading === 'csv' ? 'Downloading…' : 'Download CSV'}
             </button>
-            <button type="button" class="btn btn-primary" data-testid="report-pdf" disabled={downloading !== null} onClick={() => void download('pdf')}>
+            <button
+              type="button"
+              class="btn btn-primary"
+              data-testid="report-pdf"
+              disabled={downloading !== null}
+              onClick={() => void download('pdf')}
+            >
               {downloading === 'pdf' ? 'Downloading…' : 'Download PDF'}
             </button>
           </>
@@ -68,7 +87,11 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
           <div class="report-grid">
             <Panel class="timeline" title="Timeline">
               <div class="chart chart-timeline" data-testid="report-timeline">
-                <TimelineChart points={r.timeline} showFaces />
+                {r.timeline.length > 1 ? (
+                  <TimelineChart points={r.timeline} showFaces />
+                ) : (
+                  <Empty>Nothing was recorded in this session yet.</Empty>
+                )}
               </div>
             </Panel>
             <Panel class="distribution" title="Distribution over the session">
@@ -94,7 +117,9 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
                       <li key={`${p.kind}-${p.ts}`} class={`peak peak-${p.kind}`}>
                         <span class="peak-time">{clock(p.ts)}</span>
                         <span class="peak-kind">{PEAK_TEXT[p.kind] ?? p.kind}</span>
-                        <span class="peak-value">{p.kind === 'attention-low' ? percent(p.value) : signed(p.value)}</span>
+                        <span class="peak-value">
+                          {p.kind === 'attention-low' ? percent(p.value) : signed(p.value)}
+                        </span>
                       </li>
                     ))}
                 </ul>

@@ -40,11 +40,16 @@ export function UploadsPage() {
 
   return (
     <div class="uploads">
-      <PageHeader title="Video analysis" subtitle="Upload a recorded lecture; it is analysed on the server and becomes a session report" />
-      <UploadForm onUploaded={(job) => {
-        setJobs((prev) => [job, ...(prev ?? []).filter((j) => j.id !== job.id)]);
-        refresh();
-      }} />
+      <PageHeader
+        title="Video analysis"
+        subtitle="Upload a recorded lecture; it is analysed on the server and becomes a session report"
+      />
+      <UploadForm
+        onUploaded={(job) => {
+          setJobs((prev) => [job, ...(prev ?? []).filter((j) => j.id !== job.id)]);
+          refresh();
+        }}
+      />
       <Panel title="Jobs">
         <ErrorNote message={jobsError} />
         {jobs && sorted.length === 0 && <Empty>No uploads yet.</Empty>}
@@ -83,7 +88,11 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: () => void }) {
           {dateTime(job.createdAt)}
           {active && ` · ${percent(job.progress)}`}
         </div>
-        <ProgressBar value={job.status === 'done' ? 1 : job.progress} label={`${job.filename} analysis progress`} testId={`job-progress-${job.id}`} />
+        <ProgressBar
+          value={job.status === 'done' ? 1 : job.progress}
+          label={`${job.filename} analysis progress`}
+          testId={`job-progress-${job.id}`}
+        />
         {job.error && <div class="inline-error">{job.error}</div>}
         {error && (
           <div class="inline-error" role="alert">
@@ -93,12 +102,21 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: () => void }) {
       </div>
       <div class="job-actions">
         {active && (
-          <button type="button" class="btn btn-small btn-danger" data-testid={`job-cancel-${job.id}`} onClick={() => void cancel()}>
+          <button
+            type="button"
+            class="btn btn-small btn-danger"
+            data-testid={`job-cancel-${job.id}`}
+            onClick={() => void cancel()}
+          >
             Cancel
           </button>
         )}
         {job.sessionId && (
-          <a class="btn btn-small btn-primary" data-testid={`job-report-link-${job.id}`} href={`#/sessions/${encodeURIComponent(job.sessionId)}`}>
+          <a
+            class="btn btn-small btn-primary"
+            data-testid={`job-report-link-${job.id}`}
+            href={`#/sessions/${encodeURIComponent(job.sessionId)}`}
+          >
             View report
           </a>
         )}
@@ -175,10 +193,24 @@ function UploadForm({ onUploaded }: { onUploaded: (job: Job) => void }) {
             choose(e.dataTransfer?.files[0]);
           }}
         >
-          <input ref={input} class="visually-hidden" data-testid="upload-input" type="file" accept={ACCEPT} onChange={(e) => choose(e.currentTarget.files?.[0])} />
+          <input
+            ref={input}
+            class="visually-hidden"
+            data-testid="upload-input"
+            type="file"
+            accept={ACCEPT}
+            onChange={(e) => choose(e.currentTarget.files?.[0])}
+          />
           <span class="dropzone-icon" aria-hidden="true">
             <svg viewBox="0 0 24 24" width="28" height="28">
-              <path d="M12 16V4m0 0-5 5m5-5 5 5M5 20h14" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" />
+              <path
+                d="M12 16V4m0 0-5 5m5-5 5 5M5 20h14"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="2.2"
+                stroke-linecap="round"
+                stroke-linejoin="round"
+              />
             </svg>
           </span>
           {file ? (
@@ -205,7 +237,12 @@ function UploadForm({ onUploaded }: { onUploaded: (job: Job) => void }) {
           </label>
           <label>
             Title <small>(optional)</small>
-            <input data-testid="upload-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder="e.g. Algebra week 3" />
+            <input
+              data-testid="upload-title"
+              value={title}
+              onInput={(e) => setTitle(e.currentTarget.value)}
+              placeholder="e.g. Algebra week 3"
+            />
           </label>
         </div>
         {uploading && <ProgressBar value={progress} label="Upload progress" testId="upload-progress" />}

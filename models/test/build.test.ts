@@ -1,0 +1,43 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildArtifacts } from '../src/build/build-artifacts';
+import { sha256File } from '../src/build/sha256';
+import { loadManifest } from '../src/manifest';
+import { ARTIFACTS_DIR, artifactPath } from '../src/paths';
+import { HAVE_FER } from './helpers';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lectern-build-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('committed artifacts', () => {
+  it('match the sha256 sums and sizes in the manifest', () => {
+    const m = loadManifest();
+    for (const entry of [m.variants.fp32, m.variants.int8, m.cascade]) {
+      expect(sha256File(join(ARTIFACTS_DIR, entry.file)), entry.file).toBe(entry.sha256);
+    }
+    expect(m.architecture).toMatchObject({ parameters: 205_127, macsPerImage: 65_768_288 });
+    expect(m.source.upstreamLicense).toBe('MIT');
+    expect(m.variants.int8.publicTestAccuracy).toBeGreaterThanOrEqual(0.65);
+  });
+
+  it('ship the Haar cascade with its licence header', () => {
+    const xml = readFileSync(artifactPath('cascade'), 'utf8');
+    expect(xml).toContain('Intel License Agreement');
+    expect(xml).toContain('<cascade');
+  });
+});
+
+describe.skipIf(!HAVE_FER)('lectern-models build', () => {
+  it(
+    'regenerates every artifact byte-identically',
+    async () => {
+      await buildArtifacts({ outDir: tmp, skipEval: true, log: () => undefined });
+      const files = readdirSync(tmp).sort();
+      expect(files).toEqual(readdirSync(ARTIFACTS_DIR).filter((f) => !f.startsWith('.')).sort());
+      for (const f of files) expect(sha256File(join(tmp, f)), f).toBe(sha256File(join(ARTIFACTS_DIR, f)));
+    },
+    180_000,
+  );
+});
