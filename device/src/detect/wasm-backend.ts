@@ -28,18 +28,20 @@ interface Cv {
   onRuntimeInitialized?: () => void;
 }
 
-let cvPromise: Promise<Cv> | undefined;
+let cvPromise: Promise<{ cv: Cv }> | undefined;
 
-/** opencv.js is ~10 MB of WASM: compile it once per process and share it. */
-export function loadOpenCvJs(): Promise<Cv> {
-  cvPromise ??= (async () => {
+/**
+ * opencv.js is ~10 MB of WASM: compile it once per process and share it. The Emscripten module is a
+ * thenable that resolves to itself, so it must never be awaited or returned from an async function
+ * (that spins the microtask queue forever); it travels wrapped in an object instead.
+ */
+export function loadOpenCvJs(): Promise<{ cv: Cv }> {
+  cvPromise ??= new Promise<{ cv: Cv }>((resolve) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('@techstark/opencv-js') as Cv | Promise<Cv>;
-    // Never `await` the Emscripten module itself: it is a thenable that resolves to itself, forever.
-    if (mod instanceof Promise) return mod;
-    if (typeof mod.Mat !== 'function') await new Promise<void>((resolve) => (mod.onRuntimeInitialized = resolve));
-    return mod;
-  })();
+    const cv = require('@techstark/opencv-js') as Cv;
+    if (typeof cv.Mat === 'function') resolve({ cv });
+    else cv.onRuntimeInitialized = () => resolve({ cv });
+  });
   return cvPromise;
 }
 
@@ -55,7 +57,7 @@ export class WasmHaarBackend implements HaarBackend {
   ) {}
 
   static async create(cascadePath: string): Promise<WasmHaarBackend> {
-    const cv = await loadOpenCvJs();
+    const { cv } = await loadOpenCvJs();
     const name = `cascade-${process.pid}-${cascadeCounter++}.xml`;
     cv.FS_createDataFile('/', name, readFileSync(cascadePath), true, false, false);
     const cascade = new cv.CascadeClassifier();
