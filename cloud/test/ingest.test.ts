@@ -157,3 +157,54 @@ async function countRows(cloud: TestCloud, deviceId: string): Promise<number> {
   const { DataSource } = await import('typeorm');
   return cloud.app.get(DataSource).getRepository(SnapshotEntity).countBy({ deviceId });
 }
+
+describe('live channel recovery', () => {
+  let cloud: TestCloud;
+  let client: MqttClient | null = null;
+  beforeAll(async () => {
+    cloud = await startTestCloud();
+  });
+  afterAll(async () => {
+    await client?.endAsync(true);
+    await cloud?.stop();
+  });
+
+  it('sends the last known aggregate at once on (re)connect, then new ones within 1 s', async () => {
+    const token = await cloud.login();
+    const creds = await provisionDevice(cloud, { id: 'live-cam', roomId: 'live-room', roomName: 'Live' });
+    client = await connectAsync(cloud.mqttUrl, { ...creds, reconnectPeriod: 0 });
+    const url = `${cloud.httpUrl}/api/rooms/live-room/live?token=${token}`;
+    const first = await openSse(url);
+    await client.publishAsync(
+      topicFor('snapshot', 'live-cam'),
+      snapshotPayload(makeSnapshot('live-cam', 'live-room', 1, 5)),
+      { qos: 1 },
+    );
+    expect(JSON.parse((await first.next()).data)).toMatchObject({ faces: 5 });
+    first.close();
+    // Missed while disconnected:
+    await client.publishAsync(
+      topicFor('snapshot', 'live-cam'),
+      snapshotPayload(makeSnapshot('live-cam', 'live-room', 2, 6)),
+      { qos: 1 },
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await openSse(url);
+    try {
+      expect(JSON.parse((await second.next(undefined, 1000)).data)).toMatchObject({ faces: 6 });
+      const sentAt = Date.now();
+      await client.publishAsync(
+        topicFor('snapshot', 'live-cam'),
+        snapshotPayload(makeSnapshot('live-cam', 'live-room', 3, 7)),
+        { qos: 1 },
+      );
+      const e = await second.next(undefined, 1000);
+      expect(JSON.parse(e.data)).toMatchObject({ faces: 7 });
+      expect(e.at - sentAt).toBeLessThan(1000);
+    } finally {
+      second.close();
+    }
+    expect((await cloud.api(`/api/rooms/nope/live?token=${token}`)).status).toBe(404);
+    expect((await cloud.api(`/api/rooms/live-room/live?token=bad`)).status).toBe(401);
+  });
+});

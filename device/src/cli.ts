@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerRun } from './commands/run-command';
 import { registerSimulate } from './commands/simulate-command';
 
 const program = new Command('lectern-device').description('Lectern edge agent').showHelpAfterError();
+registerRun(program);
 registerSimulate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,2 +1,16 @@
 export * from './simulate';
 export * from './link/availability';
+export { analyzeVideo, type AnalyzeVideoOptions, type VideoAnalysis, type VideoSecond } from './analyze/analyze-video';
+export * from './detect';
+export * from './source';
+export * from './image/gray-image';
+export * from './track/tracker';
+export * from './pipeline/frame-pipeline';
+export * from './pipeline/face-crop';
+export * from './pipeline/create-pipeline';
+export type { EmotionModel } from './pipeline/emotion-model';
+export { Agent, SOFTWARE_VERSION, type AgentLogger } from './agent/agent';
+export { agentConfigSchema, loadAgentConfig, parseAgentConfig, type AgentConfig, type AgentConfigInput } from './config/agent-config';
+export { Outbox, DEFAULT_OUTBOX_LIMITS, type OutboxLimits } from './outbox/outbox';
+export { MqttLink, type LinkOptions } from './link/mqtt-link';
+export { ModelStore } from './agent/model-store';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench';
 import { registerBuildCommand } from './commands/build';
 import { registerConvertCommand } from './commands/convert';
 import { registerEvalCommand } from './commands/eval';
@@ -10,6 +11,7 @@ registerConvertCommand(program);
 registerQuantizeCommand(program);
 registerEvalCommand(program);
 registerBuildCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`lectern-models: ${err instanceof Error ? err.message : String(err)}\n`);

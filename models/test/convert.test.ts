@@ -10,6 +10,7 @@ import { MODEL_INPUT_SIZE, toModelInput } from '../src/model-input';
 import { readOnnxSummary } from '../src/onnx/onnx-reader';
 import { artifactPath } from '../src/paths';
 import { readTfjsGraphModel } from '../src/tfjs/graph-model-files';
+import { loadInTfjs } from '../src/tfjs/load-in-tfjs';
 import { HAVE_FER, PUBLIC_TEST_CSV, readRows, seededRandom } from './helpers';
 
 const PLANE = MODEL_INPUT_SIZE * MODEL_INPUT_SIZE;
@@ -18,13 +19,7 @@ const PLANE = MODEL_INPUT_SIZE * MODEL_INPUT_SIZE;
 async function bothOutputs(input: Float32Array, n: number): Promise<{ tfjs: Float32Array; onnx: Float32Array }> {
   const source = loadSourceModel();
   const files = readTfjsGraphModel(source.location.modelJson);
-  const model = await tf.loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: files.json.modelTopology as unknown as tf.io.ModelJSON['modelTopology'],
-      weightSpecs: files.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: files.weightData,
-    }),
-  );
+  const model = await loadInTfjs(tf, files);
   const x = tf.tensor4d(input, [n, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 1]);
   const y = model.predict(x) as tf.Tensor;
   const tfjs = (await y.data()) as Float32Array;
@@ -73,7 +68,7 @@ describe('TF.js graph model -> ONNX converter', () => {
     expect(summary.inputs).toEqual(['input']);
     expect(summary.outputs).toEqual(['probabilities']);
     const ops = summary.nodes.map((n) => n.opType);
-    expect(ops.filter((o) => o === 'Conv')).toHaveLength(11);
+    expect(ops.filter((o) => o === 'Conv')).toHaveLength(13);
     expect(ops.filter((o) => o === 'Add')).toHaveLength(2);
     expect(ops.filter((o) => o === 'MaxPool')).toHaveLength(2);
     expect(ops).toContain('GlobalAveragePool');

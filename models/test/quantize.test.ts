@@ -19,7 +19,7 @@ describe('int8 QDQ artifact', () => {
     const session = await ort.InferenceSession.create(artifactPath('int8'), { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized });
     await session.release();
     const ops = readOnnxSummary(optimized).nodes.map((n) => n.opType);
-    expect(ops.filter((o) => o === 'QLinearConv')).toHaveLength(11);
+    expect(ops.filter((o) => o === 'QLinearConv')).toHaveLength(13);
     expect(ops.filter((o) => o === 'QLinearAdd')).toHaveLength(2);
     for (const floatOp of ['Conv', 'FusedConv', 'Add', 'Relu']) expect(ops).not.toContain(floatOp);
     // Max pooling runs on uint8 between the quantized convs, not on dequantized floats.
@@ -28,8 +28,8 @@ describe('int8 QDQ artifact', () => {
 
   it('stores weights per channel as int8, biases as int32 and relu outputs with zero point 0', () => {
     const names = readOnnxSummary(artifactPath('int8')).initializerNames;
-    expect(names.filter((n) => n.endsWith('/W_quantized'))).toHaveLength(11);
-    expect(names.filter((n) => n.endsWith('/B_quantized'))).toHaveLength(11);
+    expect(names.filter((n) => n.endsWith('/W_quantized'))).toHaveLength(13);
+    expect(names.filter((n) => n.endsWith('/B_quantized'))).toHaveLength(13);
   });
 
   it.skipIf(!HAVE_FER)(

@@ -70,12 +70,7 @@ export class JobsService {
   async stop(): Promise<void> {
     this.stopped = true;
     // An interrupted job goes back to the queue (not failed): the next start picks it up again.
-    const r = this.running;
-    if (r) {
-      r.abort.abort(new Error('shutdown'));
-      await this.loop;
-      await this.repo.update({ id: r.id, status: 'running' }, { status: 'queued', progress: 0, updatedAt: Date.now() });
-    }
+    this.running?.abort.abort(new Error('shutdown'));
     await this.loop;
   }
 
@@ -171,7 +166,14 @@ export class JobsService {
       this.logger.log(`job ${job.id} done: ${analysis.points.length} points, session ${sessionId}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (abort.signal.aborted) {
+      if (abort.signal.aborted && this.stopped) {
+        // Shutdown, not the user's cancel: back to the queue so the next start runs it again.
+        await this.repo.update(
+          { id: job.id, status: 'running' },
+          { status: 'queued', progress: 0, updatedAt: Date.now() },
+        );
+        this.logger.log(`job ${job.id} interrupted by shutdown; queued again`);
+      } else if (abort.signal.aborted) {
         this.logger.log(`job ${job.id} stopped (${message})`);
       } else {
         await this.repo.update(

@@ -43,7 +43,7 @@ export function receiveVideo(req: Request, res: Response, dir: string, maxMb: nu
           return reject(new PayloadTooLargeException(`file is larger than ${maxMb} MB (LECTERN_UPLOAD_MAX_MB)`));
         return reject(new BadRequestException(`invalid upload: ${err.message}${err.field ? ` (${err.field})` : ''}`));
       }
-      if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+      if (err) return reject(err instanceof Error ? err : new Error('upload failed'));
       const file = req.file;
       if (!file) return reject(new BadRequestException('invalid upload: multipart field "file" is missing'));
       resolve({

@@ -117,4 +117,38 @@ await check('connection indicator', async () => {
   return await page.getByTestId('live-connection').getAttribute('data-state');
 });
 
+if (user === 'admin') {
+  await check('admin: create room, user, push config', async () => {
+    await page.goto(`${base}/#/admin`);
+    const suffix = Date.now() % 100000;
+    await page.getByTestId('room-name').fill(`Check Room ${suffix}`);
+    await page.getByTestId('room-building').fill('Check Building');
+    await page.getByTestId('room-create-submit').click();
+    await page.getByTestId('admin-rooms').getByText(`Check Room ${suffix}`).waitFor({ timeout: 5000 });
+    await page.getByTestId('user-username').fill(`spk${suffix}`);
+    await page.getByTestId('user-password').fill('speaker-password');
+    await page.getByTestId('user-create-submit').click();
+    await page.getByTestId(`user-row-spk${suffix}`).waitFor({ timeout: 5000 });
+    const cfg = page.locator('[data-testid^="device-config-"]').first();
+    await cfg.click();
+    await page.getByTestId('config-emotion-enabled').uncheck({ force: true });
+    await page.getByTestId('config-submit').click();
+    const note = await page.locator('.note-ok, .note-error').first().textContent({ timeout: 5000 });
+    // Switch emotion back on so the room keeps reporting emotions.
+    await page.getByTestId('config-emotion-enabled').check({ force: true });
+    await page.getByTestId('config-submit').click();
+    await page.waitForTimeout(500);
+    return `room + user created; config: "${note}"`;
+  });
+  await check('installer: create device', async () => {
+    await page.goto(`${base}/#/installer`);
+    await page.getByTestId('device-id').fill(`chk-${Date.now() % 100000}`);
+    await page.getByTestId('device-create-submit').click();
+    await page.getByTestId('device-qr').waitFor({ timeout: 5000 });
+    const yaml = await page.getByTestId('device-config-yaml').textContent();
+    const src = await page.getByTestId('device-qr').getAttribute('src');
+    return `yaml ${yaml.split('\n').length} lines, qr ${src.slice(0, 22)}… (${src.length} chars)`;
+  });
+}
+
 await browser.close();

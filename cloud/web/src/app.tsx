@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { Role, User } from './api/types';
-import { clearSession, useUser } from './auth';
+import { api } from './api/client';
+import { clearSession, getToken, setSession, useUser } from './auth';
 import { navigate, useRoute, type Route } from './router';
 import { AdminPage } from './pages/AdminPage';
 import { InstallerPage } from './pages/InstallerPage';
@@ -67,6 +68,16 @@ export function App() {
   useEffect(() => {
     if (redirect) navigate(redirect, true);
   }, [redirect]);
+
+  // A token without the cached profile (set by a script, or an older tab) is completed from /api/me.
+  useEffect(() => {
+    const token = getToken();
+    if (user || !token) return;
+    api
+      .get<User>('/api/me')
+      .then((me) => setSession(token, me))
+      .catch(() => undefined);
+  }, [user]);
 
   if (!user) return section === 'login' ? <LoginPage /> : null;
   if (redirect) return null;

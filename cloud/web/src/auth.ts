@@ -35,7 +35,7 @@ export function clearSession(): void {
 
 /** Re-renders when the user logs in or out (in this tab or another one). */
 export function useUser(): User | null {
-  const [user, setUser] = useState(getUser);
+  const [user, setUser] = useState(() => (getToken() ? getUser() : null));
   useEffect(() => {
     const update = () => setUser(getToken() ? getUser() : null);
     listeners.add(update);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { EmotionClassifier, type EmotionClassifierOptions } from '../classifier';
 import { renderConfusionPng } from '../eval/confusion-png';
-import { evaluateCsv, type Tta } from '../eval/evaluate';
+import { evaluateCsv } from '../eval/evaluate';
 import { formatMetrics } from '../eval/metrics';
 import { countFerRows } from '../fer-csv';
 import { progressBar } from '../progress';
@@ -50,7 +50,7 @@ export function registerEvalCommand(program: Command): void {
       let result;
       try {
         result = await evaluateCsv(classifier, o.csv, {
-          tta: o.tta as Tta,
+          tta: o.tta,
           batchSize: o.batch,
           onProgress: (n) => bar.update(n),
           ...(o.limit === undefined ? {} : { limit: o.limit }),

@@ -13,6 +13,14 @@ interface Props {
 
 type XY = { x: number; y: number | null };
 
+const MINUTE = 60_000;
+const STEPS = [0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240].map((m) => m * MINUTE);
+
+/** The smallest round time step that gives at most 6 ticks over the span. */
+export function tickStep(spanMs: number): number {
+  return STEPS.find((s) => spanMs / s <= 6) ?? STEPS[STEPS.length - 1] ?? MINUTE;
+}
+
 export function TimelineChart({ points, windowMs, now, showFaces = false }: Props) {
   // Suppressed points carry null values: Chart.js leaves a gap there instead of inventing data.
   const series = (pick: (p: TimelinePoint) => number | null): XY[] => points.map((p) => ({ x: p.ts, y: pick(p) }));
@@ -76,8 +84,15 @@ export function TimelineChart({ points, windowMs, now, showFaces = false }: Prop
         scales: {
           x: {
             type: 'linear',
-            ticks: { maxTicksLimit: 7, callback: (v) => clock(Number(v), false) },
+            ticks: { maxTicksLimit: 8, callback: (v) => clock(Number(v), Number(v) % MINUTE !== 0) },
             grid: { display: false },
+            // Ticks on whole clock minutes (Chart.js would otherwise start them at the odd axis minimum).
+            afterBuildTicks: (axis) => {
+              const step = tickStep(axis.max - axis.min);
+              const ticks = [];
+              for (let t = Math.ceil(axis.min / step) * step; t <= axis.max; t += step) ticks.push({ value: t });
+              axis.ticks = ticks;
+            },
           },
           y: { min: -1, max: 1, ticks: { stepSize: 0.5 }, title: { display: true, text: 'valence · attention' } },
           faces: {

@@ -86,7 +86,7 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
           </div>
           <div class="report-grid">
             <Panel class="timeline" title="Timeline">
-              <div class="chart chart-timeline" data-testid="report-timeline">
+              <div class={r.timeline.length > 1 ? 'chart chart-timeline' : undefined} data-testid="report-timeline">
                 {r.timeline.length > 1 ? (
                   <TimelineChart points={r.timeline} showFaces />
                 ) : (

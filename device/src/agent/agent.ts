@@ -1,0 +1,238 @@
+import { encode, topicFor, type Snapshot, type Telemetry } from '@lectern/protocol';
+import type { AgentConfig } from '../config/agent-config';
+import { MqttLink } from '../link/mqtt-link';
+import { Outbox } from '../outbox/outbox';
+import { createDetector, createEmotionModel } from '../pipeline/create-pipeline';
+import type { EmotionModel } from '../pipeline/emotion-model';
+import { FramePipeline } from '../pipeline/frame-pipeline';
+import type { FaceDetector } from '../detect/face-detector';
+import { FfmpegSource } from '../source/ffmpeg-source';
+import type { FrameSource } from '../source/frame-source';
+import { Control } from './control';
+import { ModelStore } from './model-store';
+import { CpuMeter, Ema, socTemperatureC } from './telemetry';
+
+export const SOFTWARE_VERSION = 'lectern-device/0.1.0';
+
+export interface AgentLogger {
+  info(msg: string): void;
+  error(msg: string): void;
+}
+
+const stderrLogger: AgentLogger = {
+  info: (m) => console.error(`${new Date().toISOString()} ${m}`),
+  error: (m) => console.error(`${new Date().toISOString()} ERROR ${m}`),
+};
+
+/**
+ * The edge agent: frames -> pipeline -> snapshots (outbox -> MQTT) at snapshotHz, telemetry every
+ * telemetryIntervalS, live config and commands from the cloud. Nothing in here ends the process on bad
+ * input: a broken source reconnects, a bad config or model update is refused and reported.
+ */
+export class Agent {
+  private readonly startedAt = Date.now();
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private telemetryTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private stopped = false;
+  private readonly fps = new Ema();
+  private readonly detectMs = new Ema();
+  private readonly classifyMs = new Ema();
+  private readonly cpu = new CpuMeter();
+  private lastFrameAt = 0;
+  readonly control: Control;
+
+  private constructor(
+    public config: AgentConfig,
+    readonly outbox: Outbox,
+    readonly link: MqttLink,
+    private source: FrameSource,
+    readonly pipeline: FramePipeline,
+    public model: EmotionModel | null,
+    readonly models: ModelStore,
+    private readonly detector: FaceDetector,
+    readonly log: AgentLogger,
+  ) {
+    this.control = new Control(this);
+  }
+
+  static async start(config: AgentConfig, log: AgentLogger = stderrLogger): Promise<Agent> {
+    const outbox = new Outbox(config.dataDir, config.outbox);
+    const models = new ModelStore(config.dataDir);
+    const installed = models.active();
+    const detector = await createDetector({ detector: config.detector, threads: config.threads });
+    let model: EmotionModel | null = null;
+    try {
+      model = await createEmotionModel({ modelPath: installed?.path ?? config.model.path, variant: config.model.variant, threads: config.threads });
+    } catch (err) {
+      if (!installed) throw err;
+      // A model that passed its smoke test but no longer loads: fall back to the previous one.
+      log.error(`installed model ${installed.modelId} failed to load (${(err as Error).message}); rolling back`);
+      models.rollback();
+      model = await createEmotionModel({ modelPath: models.active()?.path ?? config.model.path, variant: config.model.variant, threads: config.threads });
+    }
+    const modelRef = { id: installed?.modelId ?? model.modelId, version: installed?.version ?? model.version };
+    const pipeline = new FramePipeline(detector, model, {
+      detection: { ...config.detection },
+      emotionEnabled: config.emotion.enabled,
+      smoothingAlpha: config.emotion.smoothingAlpha,
+      cropMargin: config.emotion.cropMargin,
+    });
+    const source = Agent.createSource(config);
+    let agent: Agent | undefined;
+    const link = new MqttLink(outbox, {
+      brokerUrl: config.broker.url,
+      username: config.broker.username,
+      password: config.broker.password,
+      clientId: config.broker.clientId,
+      caFile: config.broker.caFile,
+      identity: { deviceId: config.deviceId, software: SOFTWARE_VERSION, model: modelRef },
+      onConfig: (p) => agent?.control.onConfig(p),
+      onCommand: (p) => agent?.control.onCommand(p),
+      onError: (err) => log.error(`mqtt: ${err.message}`),
+    });
+    agent = new Agent(config, outbox, link, source, pipeline, model, models, detector, log);
+    agent.modelRef = modelRef;
+    agent.run();
+    log.info(`agent ${config.deviceId} (room ${config.roomId}) started; next seq ${outbox.nextSeq()}, outbox depth ${outbox.depth()}`);
+    return agent;
+  }
+
+  modelRef: { id: string; version: string } = { id: 'none', version: '0' };
+
+  private static createSource(config: AgentConfig): FfmpegSource {
+    const width = config.frameWidth;
+    return new FfmpegSource({ spec: config.source, fps: config.detection.hz, width, height: undefined });
+  }
+
+  private run(): void {
+    this.loop = this.frameLoop().catch((err: unknown) => this.log.error(`frame loop: ${(err as Error).message}`));
+    this.scheduleSnapshots();
+    this.scheduleTelemetry();
+  }
+
+  private async frameLoop(): Promise<void> {
+    let lastSourceState = '';
+    const watch = setInterval(() => {
+      const h = this.source.health();
+      const line = `${h.state}${h.error ? `: ${h.error}` : ''}`;
+      if (line !== lastSourceState) this.log.info(`source ${line}`);
+      lastSourceState = line;
+    }, 1000);
+    try {
+      for await (const frame of this.source.frames()) {
+        if (this.stopped) break;
+        try {
+          const r = await this.pipeline.process(frame.image, frame.capturedAt);
+          this.detectMs.add(r.times.detectMs);
+          this.classifyMs.add(r.times.classifyMs);
+          if (this.lastFrameAt) this.fps.add(1000 / Math.max(1, frame.capturedAt - this.lastFrameAt));
+          this.lastFrameAt = frame.capturedAt;
+        } catch (err) {
+          this.log.error(`frame ${frame.index}: ${(err as Error).message}`);
+        }
+      }
+    } finally {
+      clearInterval(watch);
+    }
+  }
+
+  /** Reopens the source (e.g. a new detection rate); the pipeline and its tracks carry on. */
+  restartSource(): void {
+    const old = this.source;
+    const previousLoop = this.loop;
+    this.source = Agent.createSource(this.config);
+    this.loop = (async () => {
+      await old.close();
+      await previousLoop;
+      if (!this.stopped) await this.frameLoop();
+    })().catch((err: unknown) => this.log.error(`frame loop: ${(err as Error).message}`));
+  }
+
+  scheduleSnapshots(): void {
+    clearInterval(this.snapshotTimer);
+    this.snapshotTimer = setInterval(() => this.publishSnapshot(), 1000 / this.config.snapshotHz);
+  }
+
+  scheduleTelemetry(): void {
+    clearInterval(this.telemetryTimer);
+    this.telemetryTimer = setInterval(() => this.publishTelemetry(), this.config.telemetryIntervalS * 1000);
+  }
+
+  private publishSnapshot(): void {
+    try {
+      const now = Date.now();
+      const room = this.pipeline.roomState(now);
+      this.outbox.enqueue((seq) => {
+        const snapshot: Snapshot = {
+          v: 1,
+          deviceId: this.config.deviceId,
+          roomId: this.config.roomId,
+          seq,
+          capturedAt: this.lastFrameAt || now,
+          ...room,
+          model: this.modelRef,
+          emotionEnabled: this.pipeline.settings.emotionEnabled,
+        };
+        return { topic: topicFor('snapshot', this.config.deviceId), payload: encode('snapshot', snapshot) };
+      }, now);
+      this.link.pump();
+    } catch (err) {
+      this.log.error(`snapshot: ${(err as Error).message}`);
+    }
+  }
+
+  telemetry(): Telemetry {
+    const h = this.source.health();
+    return {
+      v: 1,
+      deviceId: this.config.deviceId,
+      ts: Date.now(),
+      fps: round(this.fps.value),
+      detectMs: round(this.detectMs.value),
+      classifyMs: round(this.classifyMs.value),
+      cpuPercent: round(this.cpu.sample()),
+      memoryMb: round(process.memoryUsage().rss / 2 ** 20),
+      temperatureC: socTemperatureC(),
+      outboxDepth: this.outbox.depth(),
+      outboxDropped: this.outbox.dropped(),
+      uptimeS: round((Date.now() - this.startedAt) / 1000),
+      source: { state: h.state, reconnects: h.reconnects, ...(h.error ? { error: h.error.slice(0, 300) } : {}) },
+    };
+  }
+
+  private publishTelemetry(): void {
+    try {
+      this.link.publishTelemetry(this.telemetry());
+    } catch (err) {
+      this.log.error(`telemetry: ${(err as Error).message}`);
+    }
+  }
+
+  /** Swaps the live classifier (OTA); the old one is closed once nothing uses it. */
+  async replaceModel(model: EmotionModel, ref: { id: string; version: string }): Promise<void> {
+    const old = this.model;
+    this.model = model;
+    this.pipeline.setModel(model);
+    this.modelRef = ref;
+    this.link.setModel(ref);
+    await old?.close();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.snapshotTimer);
+    clearInterval(this.telemetryTimer);
+    await this.source.close();
+    await this.loop;
+    await this.link.stop();
+    this.outbox.close();
+    this.detector.dispose();
+    await this.model?.close();
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

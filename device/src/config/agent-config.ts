@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug (a-z, 0-9, "-", "_")');
+const fraction = z.number().min(0).max(1);
+
+const sourceSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('file'), path: z.string().min(1), loop: z.boolean().default(true), realtime: z.boolean().default(true) }),
+  z.strictObject({ type: z.literal('v4l2'), device: z.string().default('/dev/video0'), width: z.number().int().positive().optional(), height: z.number().int().positive().optional() }),
+  z.strictObject({ type: z.literal('rtsp'), url: z.string().regex(/^rtsps?:\/\//, 'must start with rtsp:// or rtsps://') }),
+  z.strictObject({ type: z.literal('http'), url: z.string().regex(/^https?:\/\//, 'must start with http:// or https://') }),
+]);
+
+export const agentConfigSchema = z.strictObject({
+  deviceId: slug,
+  roomId: slug,
+  broker: z.strictObject({
+    url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'must be an mqtt://, mqtts://, ws:// or wss:// URL'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** Defaults to lectern-<deviceId>. */
+    clientId: z.string().optional(),
+    /** CA bundle for mqtts:// with a private CA. */
+    caFile: z.string().optional(),
+  }),
+  /** Where the outbox, seq counter and OTA models live; must survive reboots. */
+  dataDir: z.string().default('/var/lib/lectern-device'),
+  source: sourceSchema,
+  /** Scale frames to this width before anything else (keeps Haar cost bounded); omit to keep the stream's size. */
+  frameWidth: z.number().int().min(64).max(4096).optional(),
+  detector: z.enum(['auto', 'wasm', 'native']).default('auto'),
+  detection: z
+    .strictObject({
+      hz: z.number().min(0.1).max(30).default(2),
+      scaleFactor: z.number().min(1.01).max(2).default(1.1),
+      minNeighbors: z.number().int().min(1).max(20).default(5),
+      minFacePx: z.number().int().min(12).max(2000).default(24),
+      maxFacePx: z.number().int().min(12).max(4000).default(2000),
+      downscale: z.number().min(0.1).max(1).default(1),
+      roi: z.strictObject({ x: fraction, y: fraction, w: fraction, h: fraction }).nullable().default(null),
+    })
+    .prefault({}),
+  emotion: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      smoothingAlpha: z.number().min(0.01).max(1).default(0.5),
+      cropMargin: z.number().min(0).max(1).default(0.1),
+    })
+    .prefault({}),
+  snapshotHz: z.number().min(0.05).max(10).default(1),
+  telemetryIntervalS: z.number().min(1).max(3600).default(30),
+  outbox: z.strictObject({ maxMessages: z.number().int().min(10).default(100_000), maxAgeS: z.number().min(60).default(7 * 24 * 3600) }).prefault({}),
+  model: z.strictObject({ variant: z.enum(['int8', 'fp32']).default('int8'), path: z.string().optional() }).prefault({}),
+  /** Threads for ONNX Runtime and native OpenCV. */
+  threads: z.number().int().min(1).max(64).default(1),
+  preview: z.strictObject({ enabled: z.boolean().default(false), port: z.number().int().min(1).max(65535).default(8090) }).prefault({}),
+});
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+
+export function parseAgentConfig(value: unknown, origin = 'config'): AgentConfig {
+  const r = agentConfigSchema.safeParse(value);
+  if (!r.success) throw new Error(`invalid ${origin}:\n${z.prettifyError(r.error)}`);
+  return r.data;
+}
+
+/** Reads and validates device.yaml; relative paths in it are taken relative to the file. */
+export function loadAgentConfig(path: string): AgentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read config ${path}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (err) {
+    throw new Error(`config ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  const config = parseAgentConfig(value, `config ${path}`);
+  const base = dirname(resolve(path));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  config.dataDir = abs(config.dataDir);
+  if (config.source.type === 'file') config.source.path = abs(config.source.path);
+  if (config.model.path) config.model.path = abs(config.model.path);
+  if (config.broker.caFile) config.broker.caFile = abs(config.broker.caFile);
+  return config;
+}
