@@ -61,16 +61,20 @@ export async function provisionDevice(opts: ProvisionOptions): Promise<Provision
   if (opts.roomName) {
     const rooms = await call<{ id: string }[]>(opts.cloudUrl, 'GET', '/api/rooms', undefined, token);
     if (!rooms.some((r) => r.id === opts.roomId)) {
-      await call(opts.cloudUrl, 'POST', '/api/rooms', { id: opts.roomId, name: opts.roomName, buildingName: opts.buildingName ?? 'Main' }, token);
+      await call(
+        opts.cloudUrl,
+        'POST',
+        '/api/rooms',
+        { id: opts.roomId, name: opts.roomName, buildingName: opts.buildingName ?? 'Main' },
+        token,
+      );
     }
   }
-  const created = await call<{ credentials: { username: string; password: string }; mqttUrl: string; configYaml: string }>(
-    opts.cloudUrl,
-    'POST',
-    '/api/devices',
-    { id: opts.deviceId, roomId: opts.roomId },
-    token,
-  );
+  const created = await call<{
+    credentials: { username: string; password: string };
+    mqttUrl: string;
+    configYaml: string;
+  }>(opts.cloudUrl, 'POST', '/api/devices', { id: opts.deviceId, roomId: opts.roomId }, token);
   const result: ProvisionResult = {
     deviceId: opts.deviceId,
     roomId: opts.roomId,

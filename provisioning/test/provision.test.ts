@@ -46,17 +46,35 @@ describe('lectern-provision against a real cloud', () => {
     // The credentials in the file are the ones the broker accepts.
     const password = /password:\s*"?([^"\n]+)"?/.exec(text)?.[1];
     expect(password).toBeTruthy();
-    const client = await mqtt.connectAsync(cloud.mqttUrl, { username: r.username, password: password!, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(cloud.mqttUrl, {
+      username: r.username,
+      password: password!,
+      reconnectPeriod: 0,
+    });
     await client.endAsync();
-    await expect(mqtt.connectAsync(cloud.mqttUrl, { username: r.username, password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow();
+    await expect(
+      mqtt.connectAsync(cloud.mqttUrl, { username: r.username, password: 'wrong', reconnectPeriod: 0 }),
+    ).rejects.toThrow();
   });
 
   it('reports wrong credentials and an unreachable cloud clearly', async () => {
     await expect(
-      provisionDevice({ cloudUrl: cloud.httpUrl, username: 'admin', password: 'nope', deviceId: 'x-1', roomId: 'aula-1' }),
+      provisionDevice({
+        cloudUrl: cloud.httpUrl,
+        username: 'admin',
+        password: 'nope',
+        deviceId: 'x-1',
+        roomId: 'aula-1',
+      }),
     ).rejects.toThrow(/401/);
     await expect(
-      provisionDevice({ cloudUrl: 'http://127.0.0.1:9', username: 'admin', password: 'x', deviceId: 'x-1', roomId: 'aula-1' }),
+      provisionDevice({
+        cloudUrl: 'http://127.0.0.1:9',
+        username: 'admin',
+        password: 'x',
+        deviceId: 'x-1',
+        roomId: 'aula-1',
+      }),
     ).rejects.toThrow(/cannot reach the cloud/);
   });
 });

@@ -20,7 +20,12 @@ beforeAll(async () => {
   platform = await startTestCloud();
   await platform.admin.request('POST', '/api/rooms', { id: 'aula-magna', name: 'Aula Magna', buildingName: 'Main' });
   await platform.admin.request('POST', '/api/rooms', { id: 'other-room', name: 'Other room', buildingName: 'Main' });
-  await platform.admin.request('POST', '/api/users', { username: 'speaker', password: 'speaker-password', role: 'speaker', roomIds: ['aula-magna'] });
+  await platform.admin.request('POST', '/api/users', {
+    username: 'speaker',
+    password: 'speaker-password',
+    role: 'speaker',
+    roomIds: ['aula-magna'],
+  });
 });
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -39,8 +44,17 @@ async function login(page: Page, username: string, password: string) {
 describe('speaker', () => {
   let sim: Simulator;
   beforeAll(async () => {
-    const dev = await platform.admin.request<{ credentials: { username: string; password: string } }>('POST', '/api/devices', { id: 'aula-magna-cam', roomId: 'aula-magna' });
-    sim = await startSimulator({ brokerUrl: platform.cloud.mqttUrl, devices: [{ deviceId: 'aula-magna-cam', roomId: 'aula-magna', ...dev.credentials }], hz: 4, faces: [6, 12] });
+    const dev = await platform.admin.request<{ credentials: { username: string; password: string } }>(
+      'POST',
+      '/api/devices',
+      { id: 'aula-magna-cam', roomId: 'aula-magna' },
+    );
+    sim = await startSimulator({
+      brokerUrl: platform.cloud.mqttUrl,
+      devices: [{ deviceId: 'aula-magna-cam', roomId: 'aula-magna', ...dev.credentials }],
+      hz: 4,
+      faces: [6, 12],
+    });
     cleanups.push(() => sim.stop());
   });
 
@@ -53,16 +67,24 @@ describe('speaker', () => {
       await expect.poll(async () => Number(await faces.textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
       // Live: the count keeps changing without a reload while the simulated audience moves.
       const seen = new Set<string>();
-      await waitFor(async () => {
-        seen.add((await faces.textContent()) ?? '');
-        return seen.size >= 2;
-      }, 'the live face count to change', 15_000, 200);
+      await waitFor(
+        async () => {
+          seen.add((await faces.textContent()) ?? '');
+          return seen.size >= 2;
+        },
+        'the live face count to change',
+        15_000,
+        200,
+      );
 
       await page.getByTestId('session-start').click();
       await page.waitForTimeout(3_000);
       await page.getByTestId('session-stop').click();
 
-      const sessions = await platform.admin.request<{ id: string; endedAt: number | null }[]>('GET', '/api/sessions?roomId=aula-magna');
+      const sessions = await platform.admin.request<{ id: string; endedAt: number | null }[]>(
+        'GET',
+        '/api/sessions?roomId=aula-magna',
+      );
       const session = sessions.find((s) => s.endedAt);
       expect(session).toBeTruthy();
       await page.screenshot({ path: screenshotPath('e2e-speaker-live-portrait.png') });
@@ -70,12 +92,16 @@ describe('speaker', () => {
       await page.goto(`${platform.cloud.httpUrl}/#/sessions/${session!.id}`);
       await page.getByTestId('report-timeline').waitFor();
       const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-csv').click()]);
-      const csvText = readFileSync((await csv.path())!, 'utf8');
+      const csvText = readFileSync(await csv.path(), 'utf8');
       const lines = csvText.trim().split(/\r?\n/);
       expect(lines.length).toBeGreaterThan(1);
       expect(lines[0]).toMatch(/valence/i);
       const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-pdf').click()]);
-      expect(readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(
+        readFileSync(await pdf.path())
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
       await page.screenshot({ path: screenshotPath('e2e-session-report-portrait.png'), fullPage: true });
     } finally {
       await page.close();
@@ -89,9 +115,13 @@ describe('speaker', () => {
       body: JSON.stringify({ username: 'speaker', password: 'speaker-password' }),
     });
     const { token } = (await res.json()) as { token: string };
-    const other = await fetch(`${platform.cloud.httpUrl}/api/rooms/other-room/timeline`, { headers: { authorization: `Bearer ${token}` } });
+    const other = await fetch(`${platform.cloud.httpUrl}/api/rooms/other-room/timeline`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(other.status).toBe(403);
-    const rooms = (await (await fetch(`${platform.cloud.httpUrl}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string }[];
+    const rooms = (await (
+      await fetch(`${platform.cloud.httpUrl}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { id: string }[];
     expect(rooms.map((r) => r.id)).toEqual(['aula-magna']);
   });
 });
@@ -108,7 +138,11 @@ describe('admin and installer', () => {
       await page.getByTestId('device-create-submit').click();
       await page.getByTestId('device-credentials').waitFor();
       yamlText = (await page.getByTestId('device-config-yaml').textContent()) ?? '';
-      await expect.poll(() => page.getByTestId('device-qr').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(50);
+      await expect
+        .poll(() =>
+          page.getByTestId('device-qr').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+        )
+        .toBeGreaterThan(50);
       await page.screenshot({ path: screenshotPath('e2e-installer-created-device.png') });
     } finally {
       await page.close();
@@ -121,15 +155,32 @@ describe('admin and installer', () => {
     expect(username).toBeTruthy();
     expect(password).toBeTruthy();
 
-    await expect(mqtt.connectAsync(platform.cloud.mqttUrl, { username, password: 'wrong-password', reconnectPeriod: 0 })).rejects.toThrow();
+    await expect(
+      mqtt.connectAsync(platform.cloud.mqttUrl, { username, password: 'wrong-password', reconnectPeriod: 0 }),
+    ).rejects.toThrow();
     const device = await mqtt.connectAsync(platform.cloud.mqttUrl, { username, password, reconnectPeriod: 0 });
     cleanups.push(() => device.endAsync(true));
 
     // A publish to another device's topic is refused by the broker and stores nothing.
-    const base = { v: 1 as const, roomId: 'aula-magna', capturedAt: Date.now(), faces: 0, tracks: [], aggregate: { distribution: [0, 0, 0, 0, 0, 0, 0], dominant: null, valence: 0, attention: 0 }, model: { id: 'x', version: '0' }, emotionEnabled: true };
+    const base = {
+      v: 1 as const,
+      roomId: 'aula-magna',
+      capturedAt: Date.now(),
+      faces: 0,
+      tracks: [],
+      aggregate: { distribution: [0, 0, 0, 0, 0, 0, 0], dominant: null, valence: 0, attention: 0 },
+      model: { id: 'x', version: '0' },
+      emotionEnabled: true,
+    };
     const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
     await Promise.race([
-      device.publishAsync(topicFor('snapshot', 'aula-magna-cam'), encode('snapshot', { ...base, deviceId: 'aula-magna-cam', seq: 999_999 }), { qos: 1 }).catch(() => undefined),
+      device
+        .publishAsync(
+          topicFor('snapshot', 'aula-magna-cam'),
+          encode('snapshot', { ...base, deviceId: 'aula-magna-cam', seq: 999_999 }),
+          { qos: 1 },
+        )
+        .catch(() => undefined),
       closed,
     ]);
     const db = platform.cloud.app.get(DataSource);
@@ -139,7 +190,14 @@ describe('admin and installer', () => {
     // Its own topic works.
     const own = await mqtt.connectAsync(platform.cloud.mqttUrl, { username, password, reconnectPeriod: 0 });
     cleanups.push(() => own.endAsync(true));
-    await own.publishAsync(topicFor('snapshot', 'aula-magna-cam-2'), encode('snapshot', { ...base, deviceId: 'aula-magna-cam-2', seq: 1 }), { qos: 1 });
-    await waitFor(async () => (await db.getRepository(SnapshotEntity).countBy({ deviceId: 'aula-magna-cam-2' })) === 1, 'the own-topic snapshot to be stored');
+    await own.publishAsync(
+      topicFor('snapshot', 'aula-magna-cam-2'),
+      encode('snapshot', { ...base, deviceId: 'aula-magna-cam-2', seq: 1 }),
+      { qos: 1 },
+    );
+    await waitFor(
+      async () => (await db.getRepository(SnapshotEntity).countBy({ deviceId: 'aula-magna-cam-2' })) === 1,
+      'the own-topic snapshot to be stored',
+    );
   });
 });

@@ -70,7 +70,11 @@ for (const variant of variants) {
 
     it(`stores exactly ${K} snapshots from a simulated device and shows the room live in Chromium`, async () => {
       await api.request('POST', '/api/rooms', { id: roomId, name: 'E2E Hall', buildingName: 'Test building' });
-      const created = await api.request<{ credentials: { username: string; password: string } }>('POST', '/api/devices', { id: deviceId, roomId });
+      const created = await api.request<{ credentials: { username: string; password: string } }>(
+        'POST',
+        '/api/devices',
+        { id: deviceId, roomId },
+      );
 
       const sim = await startSimulator({
         brokerUrl: cloud.mqttUrl,
@@ -91,7 +95,9 @@ for (const variant of variants) {
       await new Promise((r) => setTimeout(r, 300));
       expect(await countRows()).toBe(K);
 
-      const rooms = await api.request<{ id: string; live: { faces: number; distribution: number[] | null; suppressed: boolean } | null }[]>('GET', '/api/rooms');
+      const rooms = await api.request<
+        { id: string; live: { faces: number; distribution: number[] | null; suppressed: boolean } | null }[]
+      >('GET', '/api/rooms');
       const room = rooms.find((r) => r.id === roomId);
       expect(room?.live?.faces).toBeGreaterThanOrEqual(4);
       expect(room?.live?.suppressed).toBe(false);
@@ -104,7 +110,9 @@ for (const variant of variants) {
         await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
         await page.getByTestId('login-submit').click();
         await page.goto(`${cloud.httpUrl}/#/rooms/${roomId}`);
-        await expect.poll(async () => page.getByTestId('live-faces').textContent(), { timeout: 10_000 }).toBe(String(room!.live!.faces));
+        await expect
+          .poll(async () => page.getByTestId('live-faces').textContent(), { timeout: 10_000 })
+          .toBe(String(room!.live!.faces));
 
         // Live: a second burst must reach the open page without a reload.
         const live = await startSimulator({
@@ -118,7 +126,16 @@ for (const variant of variants) {
           await expect.poll(async () => page.getByTestId('live-faces').textContent(), { timeout: 10_000 }).toBe('10');
           const happy = await page.getByTestId('dist-happy').textContent();
           expect(happy).toMatch(/\d+\s*%/);
-          await page.screenshot({ path: join(__dirname, '..', '..', 'docs', 'screenshots', `e2e-live-room-${variant.pg ? 'pg' : variant.externalBroker ? 'mosquitto' : 'sqlite'}.png`) });
+          await page.screenshot({
+            path: join(
+              __dirname,
+              '..',
+              '..',
+              'docs',
+              'screenshots',
+              `e2e-live-room-${variant.pg ? 'pg' : variant.externalBroker ? 'mosquitto' : 'sqlite'}.png`,
+            ),
+          });
         } finally {
           await live.stop();
         }

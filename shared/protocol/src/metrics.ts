@@ -34,11 +34,18 @@ export function aggregateFaces(faces: readonly { p: readonly number[]; frontal: 
     if (f.frontal) frontal++;
   }
   for (let i = 0; i < EMOTION_COUNT; i++) distribution[i] = distribution[i]! / faces.length;
-  return { distribution, dominant: dominantOf(distribution), valence: valenceOf(distribution), attention: frontal / faces.length };
+  return {
+    distribution,
+    dominant: dominantOf(distribution),
+    valence: valenceOf(distribution),
+    attention: frontal / faces.length,
+  };
 }
 
 /** Merges per-device aggregates of one room, weighting each by its face count. */
-export function mergeAggregates(parts: readonly { faces: number; aggregate: Aggregate }[]): Aggregate & { faces: number } {
+export function mergeAggregates(
+  parts: readonly { faces: number; aggregate: Aggregate }[],
+): Aggregate & { faces: number } {
   const total = parts.reduce((n, p) => n + p.faces, 0);
   const distribution = new Array<number>(EMOTION_COUNT).fill(0);
   if (total === 0) return { distribution, dominant: null, valence: 0, attention: 0, faces: 0 };
@@ -48,5 +55,11 @@ export function mergeAggregates(parts: readonly { faces: number; aggregate: Aggr
     for (let i = 0; i < EMOTION_COUNT; i++) distribution[i]! += w * (part.aggregate.distribution[i] ?? 0);
     attention += w * part.aggregate.attention;
   }
-  return { distribution, dominant: dominantOf(distribution), valence: valenceOf(distribution), attention, faces: total };
+  return {
+    distribution,
+    dominant: dominantOf(distribution),
+    valence: valenceOf(distribution),
+    attention,
+    faces: total,
+  };
 }

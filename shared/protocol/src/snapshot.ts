@@ -6,7 +6,11 @@ export const MAX_TRACKS = 256;
 
 export const trackSchema = z.strictObject({
   /** Ephemeral per-device track id: restarts from 1, never linked to an identity. */
-  id: z.number().int().min(0).max(2 ** 31 - 1),
+  id: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   /** Smoothed emotion probabilities in FER2013 order. */
   p: emotionVector,
   /** Whether the face was seen frontally in the latest frame (attention proxy). */

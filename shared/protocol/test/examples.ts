@@ -24,7 +24,14 @@ export const examples: { [K in import('../src').TopicKind]: PayloadOf<K> } = {
     model: { id: 'emotion-xception-int8', version: '1.0.0' },
     emotionEnabled: true,
   },
-  status: { v: 1, deviceId: 'hall-a-cam-1', state: 'online', since: t0, software: '0.1.0', model: { id: 'emotion-xception-int8', version: '1.0.0' } },
+  status: {
+    v: 1,
+    deviceId: 'hall-a-cam-1',
+    state: 'online',
+    since: t0,
+    software: '0.1.0',
+    model: { id: 'emotion-xception-int8', version: '1.0.0' },
+  },
   telemetry: {
     v: 1,
     deviceId: 'hall-a-cam-1',

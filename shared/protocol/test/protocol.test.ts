@@ -30,9 +30,21 @@ describe('invalid snapshots fail with a readable error', () => {
     ['extra field', { ...base, operator: 'x' }, /operator/],
     ['extra field in a track', { ...base, tracks: [{ ...base.tracks[0], name: 'Alice' }] }, /name/],
     ['face crop field', { ...base, tracks: [{ ...base.tracks[0], crop: 'iVBORw0KGgo=' }] }, /crop/],
-    ['oversized track array', { ...base, tracks: Array.from({ length: MAX_TRACKS + 1 }, () => base.tracks[0]) }, /tracks/],
-    ['pixel-like probability vector', { ...base, tracks: [{ ...base.tracks[0], p: new Array(48 * 48).fill(0.5) }] }, /7 probabilities/],
-    ['image smuggled in a string', { ...base, model: { id: 'data:image/png;base64,' + 'A'.repeat(4000), version: '1' } }, /model\.id/],
+    [
+      'oversized track array',
+      { ...base, tracks: Array.from({ length: MAX_TRACKS + 1 }, () => base.tracks[0]) },
+      /tracks/,
+    ],
+    [
+      'pixel-like probability vector',
+      { ...base, tracks: [{ ...base.tracks[0], p: new Array(48 * 48).fill(0.5) }] },
+      /7 probabilities/,
+    ],
+    [
+      'image smuggled in a string',
+      { ...base, model: { id: 'data:image/png;base64,' + 'A'.repeat(4000), version: '1' } },
+      /model\.id/,
+    ],
     ['negative seq', { ...base, seq: -1 }, /seq/],
     ['probability above 1', { ...base, aggregate: { ...base.aggregate, attention: 1.5 } }, /attention/],
     ['identity-like device id', { ...base, deviceId: 'Prof. Jane Doe' }, /deviceId/],
@@ -62,7 +74,10 @@ describe('other topics reject unknown fields and bad values', () => {
     expect(validate('telemetry', { ...examples.telemetry, frame: [1, 2, 3] }).ok).toBe(false);
   });
   it('config with an out-of-range rate', () => {
-    expect(validate('config', { ...examples.config, snapshotHz: 100 })).toMatchObject({ ok: false, error: /snapshotHz/ });
+    expect(validate('config', { ...examples.config, snapshotHz: 100 })).toMatchObject({
+      ok: false,
+      error: /snapshotHz/,
+    });
   });
   it('command with a bad sha256 or unknown name', () => {
     expect(validate('command', { ...examples.command, sha256: 'xyz' })).toMatchObject({ ok: false, error: /sha256/ });
@@ -98,7 +113,13 @@ describe('aggregation', () => {
     expect(a.valence).toBeCloseTo(0.1);
     const merged = mergeAggregates([
       { faces: 2, aggregate: a },
-      { faces: 2, aggregate: aggregateFaces([{ p: happy, frontal: true }, { p: happy, frontal: true }]) },
+      {
+        faces: 2,
+        aggregate: aggregateFaces([
+          { p: happy, frontal: true },
+          { p: happy, frontal: true },
+        ]),
+      },
     ]);
     expect(merged.faces).toBe(4);
     expect(merged.distribution[3]).toBeCloseTo(0.75);
