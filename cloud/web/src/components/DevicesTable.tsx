@@ -1,6 +1,37 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { Device, Room } from '../api/types';
 import { ago, toMs } from '../format';
+
+/**
+ * `npm start` answers GET /api/demo with the real demo agents and their local debug previews (boxes, track ids,
+ * labels on 127.0.0.1, so only useful in a browser on the same machine). Any other cloud answers 404 and the
+ * table shows no preview links. Asked once per page load.
+ */
+let demoPreviews: Promise<Map<string, string>> | null = null;
+
+function loadDemoPreviews(): Promise<Map<string, string>> {
+  demoPreviews ??= fetch('/api/demo', { headers: { Accept: 'application/json' } })
+    .then(async (res) => {
+      if (!res.ok) return new Map<string, string>();
+      const body = (await res.json()) as { devices?: { deviceId: string; previewUrl: string | null }[] };
+      return new Map((body.devices ?? []).flatMap((d) => (d.previewUrl ? [[d.deviceId, d.previewUrl] as const] : [])));
+    })
+    .catch(() => new Map<string, string>());
+  return demoPreviews;
+}
+
+function useDemoPreviews(): Map<string, string> {
+  const [previews, setPreviews] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    let live = true;
+    void loadDemoPreviews().then((m) => live && setPreviews(m));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return previews;
+}
 
 export function DevicesTable({
   devices,
@@ -14,6 +45,7 @@ export function DevicesTable({
   action?: (d: Device) => ComponentChildren;
 }) {
   const roomName = (id: string) => rooms.find((r) => r.id === id)?.name ?? id;
+  const previews = useDemoPreviews();
   return (
     <div class="table-wrap">
       <table class="table">
@@ -32,12 +64,26 @@ export function DevicesTable({
         <tbody>
           {devices.map((d) => {
             const t = d.telemetry;
+            const preview = previews.get(d.id);
             const hot = t?.temperatureC !== null && t?.temperatureC !== undefined && t.temperatureC >= 75;
             return (
               <tr key={d.id} data-testid={`device-row-${d.id}`} data-status={d.status}>
                 <td>
                   <div class="mono">{d.id}</div>
                   <div class="muted cell-sub">{roomName(d.roomId)}</div>
+                  {preview && (
+                    <div class="cell-sub">
+                      <a
+                        href={preview}
+                        target="_blank"
+                        rel="noopener noreferrer"
+                        data-testid={`device-preview-${d.id}`}
+                        title="The agent's local debug view (boxes, track ids, labels); frames never leave this machine"
+                      >
+                        Live preview ↗
+                      </a>
+                    </div>
+                  )}
                 </td>
                 <td>
                   <span class={`status status-${d.status}`}>
