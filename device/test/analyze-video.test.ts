@@ -18,9 +18,14 @@ describe('analyzeVideo', () => {
     expect(result.snapshots.map((s) => s.t)).toEqual([0, 1, 2, 3, 4, 5]);
     for (const s of result.snapshots) expect(s.faces).toBeGreaterThan(0);
     const happy = EMOTIONS.indexOf('happy');
-    const mean = result.snapshots.reduce((sum, s) => sum + s.aggregate.distribution[happy]!, 0) / result.snapshots.length;
-    console.log(`happy share over the clip: ${mean.toFixed(3)}; dominants: ${result.snapshots.map((s) => s.aggregate.dominant).join(',')}`);
-    expect(result.snapshots.filter((s) => s.aggregate.dominant === 'happy').length).toBeGreaterThan(result.snapshots.length / 2);
+    const mean =
+      result.snapshots.reduce((sum, s) => sum + s.aggregate.distribution[happy]!, 0) / result.snapshots.length;
+    console.log(
+      `happy share over the clip: ${mean.toFixed(3)}; dominants: ${result.snapshots.map((s) => s.aggregate.dominant).join(',')}`,
+    );
+    expect(result.snapshots.filter((s) => s.aggregate.dominant === 'happy').length).toBeGreaterThan(
+      result.snapshots.length / 2,
+    );
     expect(progress.at(-1)).toBe(1);
   });
 
@@ -34,7 +39,10 @@ describe('analyzeVideo', () => {
 
   it.skipIf(!existsSync(male))('stops when aborted', async () => {
     const ctrl = new AbortController();
-    const run = analyzeVideo(male, { signal: ctrl.signal, onProgress: (f) => f > 0.2 && ctrl.abort(new Error('user cancelled')) });
+    const run = analyzeVideo(male, {
+      signal: ctrl.signal,
+      onProgress: (f) => f > 0.2 && ctrl.abort(new Error('user cancelled')),
+    });
     await expect(run).rejects.toThrow(/cancelled/);
   });
 });

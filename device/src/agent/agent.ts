@@ -10,9 +10,23 @@ import { FfmpegSource } from '../source/ffmpeg-source';
 import type { FrameSource } from '../source/frame-source';
 import { Control } from './control';
 import { ModelStore } from './model-store';
+import { RepeatFilter } from './repeat-filter';
 import { CpuMeter, Ema, socTemperatureC } from './telemetry';
+import { drawOverlay } from '../preview/overlay';
+import { PreviewServer } from '../preview/preview-server';
+import type { GrayImage } from '../image/gray-image';
+import type { FrameResult } from '../pipeline/frame-pipeline';
+import { DEFAULT_TRACKER } from '../track/tracker';
 
 export const SOFTWARE_VERSION = 'lectern-device/0.1.0';
+
+/**
+ * How long a listener stays tracked without being detected, and how old a frame may be and still describe
+ * the room: 3 s, or 2.5 detection intervals when detection runs slower than that.
+ */
+export function trackMemoryMs(detectionHz: number): number {
+  return Math.max(DEFAULT_TRACKER.maxMissMs, 2500 / detectionHz);
+}
 
 export interface AgentLogger {
   info(msg: string): void;
@@ -40,6 +54,8 @@ export class Agent {
   private readonly classifyMs = new Ema();
   private readonly cpu = new CpuMeter();
   private lastFrameAt = 0;
+  private lastSnapshotCapturedAt = 0;
+  private preview: PreviewServer | null = null;
   readonly control: Control;
 
   private constructor(
@@ -63,13 +79,21 @@ export class Agent {
     const detector = await createDetector({ detector: config.detector, threads: config.threads });
     let model: EmotionModel | null = null;
     try {
-      model = await createEmotionModel({ modelPath: installed?.path ?? config.model.path, variant: config.model.variant, threads: config.threads });
+      model = await createEmotionModel({
+        modelPath: installed?.path ?? config.model.path,
+        variant: config.model.variant,
+        threads: config.threads,
+      });
     } catch (err) {
       if (!installed) throw err;
       // A model that passed its smoke test but no longer loads: fall back to the previous one.
       log.error(`installed model ${installed.modelId} failed to load (${(err as Error).message}); rolling back`);
       models.rollback();
-      model = await createEmotionModel({ modelPath: models.active()?.path ?? config.model.path, variant: config.model.variant, threads: config.threads });
+      model = await createEmotionModel({
+        modelPath: models.active()?.path ?? config.model.path,
+        variant: config.model.variant,
+        threads: config.threads,
+      });
     }
     const modelRef = { id: installed?.modelId ?? model.modelId, version: installed?.version ?? model.version };
     const pipeline = new FramePipeline(detector, model, {
@@ -78,8 +102,10 @@ export class Agent {
       smoothingAlpha: config.emotion.smoothingAlpha,
       cropMargin: config.emotion.cropMargin,
     });
+    pipeline.tracker.setMaxMissMs(trackMemoryMs(config.detection.hz));
     const source = Agent.createSource(config);
-    let agent: Agent | undefined;
+    const holder: { agent?: Agent } = {};
+    const mqttErrors = new RepeatFilter((m) => log.error(m));
     const link = new MqttLink(outbox, {
       brokerUrl: config.broker.url,
       username: config.broker.username,
@@ -87,14 +113,18 @@ export class Agent {
       clientId: config.broker.clientId,
       caFile: config.broker.caFile,
       identity: { deviceId: config.deviceId, software: SOFTWARE_VERSION, model: modelRef },
-      onConfig: (p) => agent?.control.onConfig(p),
-      onCommand: (p) => agent?.control.onCommand(p),
-      onError: (err) => log.error(`mqtt: ${err.message}`),
+      onConfig: (p) => holder.agent?.control.onConfig(p),
+      onCommand: (p) => holder.agent?.control.onCommand(p),
+      onError: (err) => mqttErrors.report(`mqtt: ${err.message}`),
     });
-    agent = new Agent(config, outbox, link, source, pipeline, model, models, detector, log);
+    const agent = new Agent(config, outbox, link, source, pipeline, model, models, detector, log);
+    holder.agent = agent;
     agent.modelRef = modelRef;
+    if (config.preview.enabled) await agent.setPreview(true).catch((err: unknown) => log.error((err as Error).message));
     agent.run();
-    log.info(`agent ${config.deviceId} (room ${config.roomId}) started; next seq ${outbox.nextSeq()}, outbox depth ${outbox.depth()}`);
+    log.info(
+      `agent ${config.deviceId} (room ${config.roomId}) started; next seq ${outbox.nextSeq()}, outbox depth ${outbox.depth()}`,
+    );
     return agent;
   }
 
@@ -128,6 +158,7 @@ export class Agent {
           this.classifyMs.add(r.times.classifyMs);
           if (this.lastFrameAt) this.fps.add(1000 / Math.max(1, frame.capturedAt - this.lastFrameAt));
           this.lastFrameAt = frame.capturedAt;
+          if (this.preview?.watched) this.showPreview(frame.image, r, frame.capturedAt);
         } catch (err) {
           this.log.error(`frame ${frame.index}: ${(err as Error).message}`);
         }
@@ -139,6 +170,7 @@ export class Agent {
 
   /** Reopens the source (e.g. a new detection rate); the pipeline and its tracks carry on. */
   restartSource(): void {
+    this.pipeline.tracker.setMaxMissMs(trackMemoryMs(this.config.detection.hz));
     const old = this.source;
     const previousLoop = this.loop;
     this.source = Agent.createSource(this.config);
@@ -147,6 +179,42 @@ export class Agent {
       await previousLoop;
       if (!this.stopped) await this.frameLoop();
     })().catch((err: unknown) => this.log.error(`frame loop: ${(err as Error).message}`));
+  }
+
+  /** URL of the local debug preview, null while it is off. */
+  get previewUrl(): string | null {
+    return this.preview?.url ?? null;
+  }
+
+  /**
+   * Starts or stops the local MJPEG preview (127.0.0.1 only). Returns its URL, or null when off; throws
+   * with a readable reason (port taken) and leaves the agent running either way.
+   */
+  async setPreview(enabled: boolean): Promise<string | null> {
+    if (!enabled) {
+      const old = this.preview;
+      this.preview = null;
+      if (old) {
+        await old.close();
+        this.log.info('preview: off');
+      }
+      return null;
+    }
+    if (this.preview) return this.preview.url;
+    this.preview = await PreviewServer.start(this.config.preview.port);
+    this.log.info(`preview: ${this.preview.url} (local debug view; frames never leave this machine)`);
+    return this.preview.url;
+  }
+
+  private showPreview(image: GrayImage, r: FrameResult, now: number): void {
+    const tracks = new Map(this.pipeline.tracker.active(now).map((t) => [t.id, t]));
+    const faces = r.boxes.map((box, i) => ({
+      box,
+      trackId: r.trackIds[i]!,
+      p: this.pipeline.settings.emotionEnabled ? (tracks.get(r.trackIds[i]!)?.p ?? null) : null,
+    }));
+    const footer = `${this.config.deviceId}  faces ${faces.length}  ${this.fps.value.toFixed(1)} fps  detect ${Math.round(r.times.detectMs)} ms`;
+    this.preview?.show(drawOverlay(image, faces, footer));
   }
 
   scheduleSnapshots(): void {
@@ -163,13 +231,18 @@ export class Agent {
     try {
       const now = Date.now();
       const room = this.pipeline.roomState(now);
+      // Without a recent frame (starting up, camera away) the snapshot describes "now"; never let the time
+      // go backwards when a frame captured a moment earlier arrives.
+      const frameAt = now - this.lastFrameAt < trackMemoryMs(this.config.detection.hz) ? this.lastFrameAt : now;
+      const capturedAt = Math.max(this.lastSnapshotCapturedAt, frameAt);
+      this.lastSnapshotCapturedAt = capturedAt;
       this.outbox.enqueue((seq) => {
         const snapshot: Snapshot = {
           v: 1,
           deviceId: this.config.deviceId,
           roomId: this.config.roomId,
           seq,
-          capturedAt: this.lastFrameAt || now,
+          capturedAt,
           ...room,
           model: this.modelRef,
           emotionEnabled: this.pipeline.settings.emotionEnabled,
@@ -226,6 +299,7 @@ export class Agent {
     clearInterval(this.telemetryTimer);
     await this.source.close();
     await this.loop;
+    await this.setPreview(false);
     await this.link.stop();
     this.outbox.close();
     this.detector.dispose();

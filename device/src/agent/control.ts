@@ -27,29 +27,34 @@ export class Control {
 
   /** One remote action at a time, in arrival order. */
   private serial(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((err: unknown) => this.agent.log.error(`control: ${(err as Error).message}`));
+    this.queue = this.queue
+      .then(task)
+      .catch((err: unknown) => this.agent.log.error(`control: ${(err as Error).message}`));
   }
 
   private respond(r: Omit<CommandResponse, 'v' | 'ts'>): void {
     this.agent.link.publishResponse({ v: 1, ts: Date.now(), ...r });
   }
 
-  private applyConfig(payload: Buffer): Promise<void> {
-    if (payload.length === 0) return Promise.resolve(); // retained config cleared: keep what we run
+  private async applyConfig(payload: Buffer): Promise<void> {
+    if (payload.length === 0) return; // retained config cleared: keep what we run
     const decoded = decode('config', payload);
     if (!decoded.ok) {
       this.agent.log.error(`refused remote config: ${decoded.error}`);
-      this.respond({ txId: `config-invalid-${Date.now()}`, to: 'config', ok: false, error: decoded.error.slice(0, 500) });
-      return Promise.resolve();
+      // Answer with the revision when it can be read, so the cloud can tell which change was refused.
+      const revision = guessRevision(payload);
+      const txId = revision === null ? `config-invalid-${Date.now()}` : `config-rev-${revision}`;
+      this.respond({ txId, to: 'config', ok: false, error: decoded.error.slice(0, 500) });
+      return;
     }
     const c = decoded.value;
     const txId = `config-rev-${c.revision}`;
-    if (c.revision <= this.appliedRevision) return Promise.resolve(); // the retained copy again
+    if (c.revision <= this.appliedRevision) return; // the retained copy again
     const problem = checkConfig(c, this.agent.pipeline.settings.detection);
     if (problem) {
       this.agent.log.error(`refused remote config revision ${c.revision}: ${problem}`);
       this.respond({ txId, to: 'config', ok: false, error: problem });
-      return Promise.resolve();
+      return;
     }
     const result: Result = { revision: c.revision };
     const cfg = this.agent.config;
@@ -72,13 +77,20 @@ export class Control {
     }
     if (c.emotion) {
       if (c.emotion.enabled !== undefined) this.agent.pipeline.settings.emotionEnabled = c.emotion.enabled;
-      if (c.emotion.smoothingAlpha !== undefined) this.agent.pipeline.settings.smoothingAlpha = c.emotion.smoothingAlpha;
+      if (c.emotion.smoothingAlpha !== undefined)
+        this.agent.pipeline.settings.smoothingAlpha = c.emotion.smoothingAlpha;
     }
-    if (c.preview?.enabled) result.preview = 'unavailable on this build';
+    if (c.preview) {
+      // The preview is a local debugging aid: failing to open it never refuses the rest of the config.
+      result.preview = await this.agent.setPreview(c.preview.enabled).then(
+        (url) => url ?? 'off',
+        (err: unknown) => `error: ${(err as Error).message}`.slice(0, 256),
+      );
+    }
     this.appliedRevision = c.revision;
     this.agent.log.info(`applied remote config revision ${c.revision}`);
     this.respond({ txId, to: 'config', ok: true, result });
-    return Promise.resolve();
+    return;
   }
 
   private async runCommand(payload: Buffer): Promise<void> {
@@ -104,7 +116,11 @@ export class Control {
   private async execute(cmd: Command): Promise<Result> {
     switch (cmd.name) {
       case 'ping':
-        return { uptimeS: Math.round(process.uptime()), nextSeq: this.agent.outbox.nextSeq(), model: this.agent.modelRef.id };
+        return {
+          uptimeS: Math.round(process.uptime()),
+          nextSeq: this.agent.outbox.nextSeq(),
+          model: this.agent.modelRef.id,
+        };
       case 'restart':
         return { restarting: true };
       case 'model-update':
@@ -116,13 +132,18 @@ export class Control {
   private async updateModel(cmd: Extract<Command, { name: 'model-update' }>): Promise<Result> {
     const { models, config } = this.agent;
     const file = await models.download(cmd.url, cmd.sha256);
-    const candidate = await createEmotionModel({ modelPath: file, threads: config.threads }).catch((err: unknown) => {
-      throw new Error(`downloaded model does not load: ${(err as Error).message}`);
-    });
     try {
-      await smokeTestModel(candidate);
-    } finally {
-      await candidate.close();
+      const candidate = await createEmotionModel({ modelPath: file, threads: config.threads }).catch((err: unknown) => {
+        throw new Error(`downloaded model does not load: ${(err as Error).message}`);
+      });
+      try {
+        await smokeTestModel(candidate);
+      } finally {
+        await candidate.close();
+      }
+    } catch (err) {
+      models.discard(file);
+      throw err;
     }
     const installed = models.activate(file, { modelId: cmd.modelId, version: cmd.version, sha256: cmd.sha256 });
     try {
@@ -143,7 +164,8 @@ function checkConfig(c: DeviceConfig, current: { minFacePx?: number; maxFacePx?:
   const max = c.detection?.maxFacePx ?? current.maxFacePx ?? 2000;
   if (max < min) return `detection.maxFacePx (${max}) must not be below detection.minFacePx (${min})`;
   const roi = c.detection?.roi;
-  if (roi && (roi.x + roi.w > 1.0001 || roi.y + roi.h > 1.0001 || roi.w <= 0 || roi.h <= 0)) return 'detection.roi must lie inside the frame and be non-empty';
+  if (roi && (roi.x + roi.w > 1.0001 || roi.y + roi.h > 1.0001 || roi.w <= 0 || roi.h <= 0))
+    return 'detection.roi must lie inside the frame and be non-empty';
   return null;
 }
 
@@ -166,5 +188,14 @@ function guessName(payload: Buffer): CommandResponse['to'] {
     return name === 'ping' || name === 'restart' || name === 'model-update' ? name : 'ping';
   } catch {
     return 'ping';
+  }
+}
+
+function guessRevision(payload: Buffer): number | null {
+  try {
+    const rev = (JSON.parse(payload.toString('utf8')) as { revision?: unknown }).revision;
+    return typeof rev === 'number' && Number.isInteger(rev) && rev >= 0 ? rev : null;
+  } catch {
+    return null;
   }
 }

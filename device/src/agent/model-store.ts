@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -65,6 +76,11 @@ export class ModelStore {
     }
     fsyncFile(tmp);
     return tmp;
+  }
+
+  /** Removes a download that was refused (it never became active). */
+  discard(file: string): void {
+    rmSync(file, { force: true });
   }
 
   /** Makes a verified download the active model, keeping the current one as previous. */

@@ -38,8 +38,14 @@ export interface VideoAnalysis {
 /**
  * Runs the device pipeline over an uploaded video file, faster than real time, entirely in memory.
  * Fails with a readable Error on anything ffprobe cannot read or that holds no video stream.
+ * Progress (0..1) goes to `onProgress`, or to `opts.onProgress` when that is not given; the cloud's upload
+ * worker calls `analyzeVideo(path, { onProgress, signal })`.
  */
-export async function analyzeVideo(path: string, opts: AnalyzeVideoOptions = {}): Promise<VideoAnalysis> {
+export async function analyzeVideo(
+  path: string,
+  opts: AnalyzeVideoOptions = {},
+  onProgress: ((fraction: number) => void) | undefined = opts.onProgress,
+): Promise<VideoAnalysis> {
   const sampleFps = opts.sampleFps ?? 4;
   if (!(sampleFps > 0 && sampleFps <= 60)) throw new Error(`sampleFps must be in (0, 60], got ${sampleFps}`);
   opts.signal?.throwIfAborted();
@@ -71,15 +77,23 @@ export async function analyzeVideo(path: string, opts: AnalyzeVideoOptions = {})
       await pipeline.process(image, ms);
       lastMs = ms;
       frames++;
-      if (info.durationS > 0) opts.onProgress?.(Math.min(1, tS / info.durationS));
+      if (info.durationS > 0) onProgress?.(Math.min(1, tS / info.durationS));
     }
     opts.signal?.throwIfAborted();
     await decoder.exit;
     if (decoder.error) throw new Error(`cannot decode video ${path}: ${decoder.error}`);
     if (frames === 0) throw new Error(`cannot decode video ${path}: no frames could be decoded`);
     snapshots.push({ t: second, ...pipeline.roomState(lastMs) });
-    opts.onProgress?.(1);
-    return { frames, durationS: info.durationS, width, height, sampleFps, model: { id: model.modelId, version: model.version }, snapshots };
+    onProgress?.(1);
+    return {
+      frames,
+      durationS: info.durationS,
+      width,
+      height,
+      sampleFps,
+      model: { id: model.modelId, version: model.version },
+      snapshots,
+    };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await decoder.close();

@@ -2,15 +2,32 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_CROP_MARGIN } from '../pipeline/face-crop';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug (a-z, 0-9, "-", "_")');
 const fraction = z.number().min(0).max(1);
 
 const sourceSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('file'), path: z.string().min(1), loop: z.boolean().default(true), realtime: z.boolean().default(true) }),
-  z.strictObject({ type: z.literal('v4l2'), device: z.string().default('/dev/video0'), width: z.number().int().positive().optional(), height: z.number().int().positive().optional() }),
-  z.strictObject({ type: z.literal('rtsp'), url: z.string().regex(/^rtsps?:\/\//, 'must start with rtsp:// or rtsps://') }),
-  z.strictObject({ type: z.literal('http'), url: z.string().regex(/^https?:\/\//, 'must start with http:// or https://') }),
+  z.strictObject({
+    type: z.literal('file'),
+    path: z.string().min(1),
+    loop: z.boolean().default(true),
+    realtime: z.boolean().default(true),
+  }),
+  z.strictObject({
+    type: z.literal('v4l2'),
+    device: z.string().default('/dev/video0'),
+    width: z.number().int().positive().optional(),
+    height: z.number().int().positive().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('rtsp'),
+    url: z.string().regex(/^rtsps?:\/\//, 'must start with rtsp:// or rtsps://'),
+  }),
+  z.strictObject({
+    type: z.literal('http'),
+    url: z.string().regex(/^https?:\/\//, 'must start with http:// or https://'),
+  }),
 ]);
 
 export const agentConfigSchema = z.strictObject({
@@ -46,23 +63,37 @@ export const agentConfigSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       smoothingAlpha: z.number().min(0.01).max(1).default(0.5),
-      cropMargin: z.number().min(0).max(1).default(0.1),
+      /** Share of the Haar box added on every side before classifying; negative shrinks. See docs/metrics.md. */
+      cropMargin: z.number().min(-0.2).max(1).default(DEFAULT_CROP_MARGIN),
     })
     .prefault({}),
   snapshotHz: z.number().min(0.05).max(10).default(1),
   telemetryIntervalS: z.number().min(1).max(3600).default(30),
-  outbox: z.strictObject({ maxMessages: z.number().int().min(10).default(100_000), maxAgeS: z.number().min(60).default(7 * 24 * 3600) }).prefault({}),
-  model: z.strictObject({ variant: z.enum(['int8', 'fp32']).default('int8'), path: z.string().optional() }).prefault({}),
+  outbox: z
+    .strictObject({
+      maxMessages: z.number().int().min(10).default(100_000),
+      maxAgeS: z
+        .number()
+        .min(60)
+        .default(7 * 24 * 3600),
+    })
+    .prefault({}),
+  model: z
+    .strictObject({ variant: z.enum(['int8', 'fp32']).default('int8'), path: z.string().optional() })
+    .prefault({}),
   /** Threads for ONNX Runtime and native OpenCV. */
   threads: z.number().int().min(1).max(64).default(1),
-  preview: z.strictObject({ enabled: z.boolean().default(false), port: z.number().int().min(1).max(65535).default(8090) }).prefault({}),
+  /** Local MJPEG debug view on 127.0.0.1 (port 0 = any free port; the URL is logged). Off by default. */
+  preview: z
+    .strictObject({ enabled: z.boolean().default(false), port: z.number().int().min(0).max(65535).default(8090) })
+    .prefault({}),
 });
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;
 
 export function parseAgentConfig(value: unknown, origin = 'config'): AgentConfig {
-  const r = agentConfigSchema.safeParse(value);
+  const r = agentConfigSchema.safeParse(withBrokerAlias(value));
   if (!r.success) throw new Error(`invalid ${origin}:\n${z.prettifyError(r.error)}`);
   return r.data;
 }
@@ -89,4 +120,12 @@ export function loadAgentConfig(path: string): AgentConfig {
   if (config.model.path) config.model.path = abs(config.model.path);
   if (config.broker.caFile) config.broker.caFile = abs(config.broker.caFile);
   return config;
+}
+
+/** Files written by the cloud's device registration name the broker section `mqtt:`; both are accepted. */
+function withBrokerAlias(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const { mqtt, ...rest } = value as Record<string, unknown>;
+  if (mqtt === undefined || 'broker' in rest) return value;
+  return { ...rest, broker: mqtt };
 }

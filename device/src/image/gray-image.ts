@@ -57,7 +57,12 @@ export function resizeGray(img: GrayImage, width: number, height: number): GrayI
 
 /** Grows a box by `margin` of its size on every side (0.2 = 20% each side), keeping its centre. */
 export function expandBox(box: Box, margin: number): Box {
-  return { x: box.x - box.width * margin, y: box.y - box.height * margin, width: box.width * (1 + 2 * margin), height: box.height * (1 + 2 * margin) };
+  return {
+    x: box.x - box.width * margin,
+    y: box.y - box.height * margin,
+    width: box.width * (1 + 2 * margin),
+    height: box.height * (1 + 2 * margin),
+  };
 }
 
 export function iou(a: Box, b: Box): number {

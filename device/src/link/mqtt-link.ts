@@ -4,6 +4,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Outbox } from '../outbox/outbox';
 import { announceOffline, announceOnConnect, availabilityWill, type AvailabilityIdentity } from './availability';
 
+const MAX_RECONNECT_MS = 16_000;
+
 export interface LinkOptions {
   brokerUrl: string;
   username?: string;
@@ -29,21 +31,33 @@ export class MqttLink {
   private readonly inFlight = new Set<number>();
   private lastQueued = -1;
   private stopping = false;
+  private readonly baseReconnectMs: number;
 
   constructor(
     private readonly outbox: Outbox,
     private readonly opts: LinkOptions,
   ) {
     const id = opts.identity.deviceId;
+    this.baseReconnectMs = opts.reconnectPeriodMs ?? 2000;
     this.client = mqtt.connect(opts.brokerUrl, {
       clientId: opts.clientId ?? `lectern-${id}`,
       username: opts.username,
       password: opts.password,
       ca: opts.caFile ? readFileSync(opts.caFile) : undefined,
       will: availabilityWill(opts.identity),
-      reconnectPeriod: opts.reconnectPeriodMs ?? 2000,
+      reconnectPeriod: this.baseReconnectMs,
+      // A refused CONNACK (bad credentials, ACL store down) is retried too: an unattended device must
+      // come back on its own once the cloud side is fixed.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       clean: true,
+    });
+    // Back off while the broker stays away (2 s doubling to 16 s, with jitter so a fleet does not
+    // reconnect in lockstep after a cloud restart); reset once connected.
+    this.client.on('connect', () => (this.client.options.reconnectPeriod = this.baseReconnectMs));
+    this.client.on('close', () => {
+      const next = Math.min(MAX_RECONNECT_MS, (this.client.options.reconnectPeriod ?? this.baseReconnectMs) * 2);
+      this.client.options.reconnectPeriod = Math.round(next * (0.8 + Math.random() * 0.4));
     });
     announceOnConnect(this.client, opts.identity, (err) => this.opts.onError?.(err));
     this.client.on('connect', () => {
@@ -97,7 +111,9 @@ export class MqttLink {
   }
 
   publishResponse(r: CommandResponse): void {
-    this.client.publish(topicFor('response', this.opts.identity.deviceId), encode('response', r), { qos: TOPICS.response.qos });
+    this.client.publish(topicFor('response', this.opts.identity.deviceId), encode('response', r), {
+      qos: TOPICS.response.qos,
+    });
   }
 
   /** Updates what the next `online` announcement carries (e.g. after a model update). */
@@ -108,6 +124,10 @@ export class MqttLink {
   async stop(): Promise<void> {
     this.stopping = true;
     await announceOffline(this.client, this.opts.identity);
-    await this.client.endAsync(true);
+    // A graceful end sends DISCONNECT, so the broker drops our will instead of publishing a second,
+    // older `offline`; if the broker does not answer, cut the connection.
+    const graceful = this.client.endAsync(false);
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 3000).unref());
+    if ((await Promise.race([graceful, timer])) === 'timeout') await this.client.endAsync(true);
   }
 }

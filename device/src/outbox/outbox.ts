@@ -31,8 +31,15 @@ export class Outbox {
     dataDir: string,
     private readonly limits: OutboxLimits = DEFAULT_OUTBOX_LIMITS,
   ) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'outbox.sqlite'));
+    const file = join(dataDir, 'outbox.sqlite');
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      this.db = new Database(file);
+    } catch (err) {
+      throw new Error(
+        `cannot open the outbox ${file} (dataDir must be writable and survive reboots): ${(err as Error).message}`,
+      );
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(`
@@ -44,11 +51,15 @@ export class Outbox {
       getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare<[number, string]>('UPDATE meta SET value = ? WHERE key = ?'),
       addMeta: this.db.prepare<[number, string]>('UPDATE meta SET value = value + ? WHERE key = ?'),
-      insert: this.db.prepare<[number, string, Buffer, number]>('INSERT INTO outbox (seq, topic, payload, created_at) VALUES (?, ?, ?, ?)'),
+      insert: this.db.prepare<[number, string, Buffer, number]>(
+        'INSERT INTO outbox (seq, topic, payload, created_at) VALUES (?, ?, ?, ?)',
+      ),
       remove: this.db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?'),
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox'),
       dropOld: this.db.prepare<[number]>('DELETE FROM outbox WHERE created_at < ?'),
-      dropOverflow: this.db.prepare<[number]>('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq ASC LIMIT ?)'),
+      dropOverflow: this.db.prepare<[number]>(
+        'DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq ASC LIMIT ?)',
+      ),
       oldest: this.db.prepare<[number, number], { seq: number; topic: string; payload: Buffer; created_at: number }>(
         'SELECT seq, topic, payload, created_at FROM outbox WHERE seq > ? ORDER BY seq ASC LIMIT ?',
       ),
@@ -81,7 +92,9 @@ export class Outbox {
 
   /** Oldest pending entries with seq > afterSeq, in seq order. */
   pending(afterSeq: number, limit: number): OutboxEntry[] {
-    return this.stmts.oldest.all(afterSeq, limit).map((r) => ({ seq: r.seq, topic: r.topic, payload: r.payload, createdAt: r.created_at }));
+    return this.stmts.oldest
+      .all(afterSeq, limit)
+      .map((r) => ({ seq: r.seq, topic: r.topic, payload: r.payload, createdAt: r.created_at }));
   }
 
   ack(seq: number): void {

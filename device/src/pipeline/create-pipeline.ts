@@ -22,9 +22,17 @@ export function defaultCascadePath(): string {
 }
 
 export async function createDetector(opts: PipelinePartsOptions = {}): Promise<FaceDetector> {
-  return createFaceDetector({ kind: opts.detector ?? 'auto', cascadePath: opts.cascadePath ?? defaultCascadePath(), threads: opts.threads });
+  return createFaceDetector({
+    kind: opts.detector ?? 'auto',
+    cascadePath: opts.cascadePath ?? defaultCascadePath(),
+    threads: opts.threads,
+  });
 }
 
 export async function createEmotionModel(opts: PipelinePartsOptions = {}): Promise<EmotionModel> {
-  return EmotionClassifier.create({ variant: opts.variant ?? 'int8', modelPath: opts.modelPath, threads: opts.threads ?? 1 });
+  return EmotionClassifier.create({
+    variant: opts.variant ?? 'int8',
+    modelPath: opts.modelPath,
+    threads: opts.threads ?? 1,
+  });
 }

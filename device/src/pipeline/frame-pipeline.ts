@@ -13,7 +13,12 @@ export interface PipelineSettings {
   cropMargin: number;
 }
 
-export const DEFAULT_PIPELINE: PipelineSettings = { detection: {}, emotionEnabled: true, smoothingAlpha: 0.5, cropMargin: DEFAULT_CROP_MARGIN };
+export const DEFAULT_PIPELINE: PipelineSettings = {
+  detection: {},
+  emotionEnabled: true,
+  smoothingAlpha: 0.5,
+  cropMargin: DEFAULT_CROP_MARGIN,
+};
 
 export interface StageTimes {
   detectMs: number;
@@ -46,7 +51,7 @@ export class FramePipeline {
   constructor(
     private readonly detector: FaceDetector,
     private model: EmotionModel | null,
-    public settings: PipelineSettings = DEFAULT_PIPELINE,
+    public settings: PipelineSettings = { ...DEFAULT_PIPELINE, detection: {} },
     trackerOptions: TrackerOptions = DEFAULT_TRACKER,
   ) {
     this.tracker = new IouTracker(trackerOptions);
@@ -93,7 +98,12 @@ export class FramePipeline {
     }
     const tracks: Track[] = live
       .filter((t) => t.p)
-      .map((t) => ({ id: t.id, p: normalise(t.p!), frontal: t.frontal, ageS: Math.max(0, (now - t.startedAt) / 1000) }));
+      .map((t) => ({
+        id: t.id,
+        p: normalise(t.p!),
+        frontal: t.frontal,
+        ageS: Math.max(0, (now - t.startedAt) / 1000),
+      }));
     const aggregate = aggregateFaces(tracks);
     // Attention counts every tracked listener, classified or not.
     aggregate.attention = live.length ? live.filter((t) => t.frontal).length / live.length : 0;

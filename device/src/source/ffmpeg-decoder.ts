@@ -39,7 +39,25 @@ export class FfmpegDecoder {
   constructor(private readonly opts: DecoderOptions) {
     this.frameBytes = opts.width * opts.height;
     const filters = [...(opts.fps ? [`fps=${opts.fps}`] : []), `scale=${opts.width}:${opts.height}`, 'format=gray'];
-    const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', ...(opts.inputArgs ?? []), '-i', opts.input, '-an', '-sn', '-dn', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'];
+    const args = [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      ...(opts.inputArgs ?? []),
+      '-i',
+      opts.input,
+      '-an',
+      '-sn',
+      '-dn',
+      '-vf',
+      filters.join(','),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      'pipe:1',
+    ];
     this.child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (s: string) => {
@@ -111,6 +129,9 @@ export class FfmpegDecoder {
   async close(): Promise<void> {
     if (!this.exited) {
       this.killed = true;
+      // A paused stdout with unread frames never ends, and `close` waits for it: drop the pipes first.
+      this.child.stdout.destroy();
+      this.child.stderr.destroy();
       this.child.kill('SIGKILL');
     }
     await this.exit;

@@ -69,12 +69,16 @@ export class FfmpegSource implements FrameSource {
     while (!this.closed) {
       let error: string | undefined;
       try {
-        const info = await probeVideo(input.input, input.probeArgs, this.opts.probeTimeoutMs ?? 15_000, this.abort.signal);
+        const info = await probeVideo(
+          input.input,
+          input.probeArgs,
+          this.opts.probeTimeoutMs ?? 15_000,
+          this.abort.signal,
+        );
         this.decoder = new FfmpegDecoder({
           input: input.input,
           inputArgs: input.inputArgs,
-          width: this.opts.width ?? info.width,
-          height: this.opts.height ?? info.height,
+          ...frameSize(info, this.opts.width, this.opts.height),
           fps: this.opts.fps,
           dropWhenBusy: input.live,
         });
@@ -119,4 +123,16 @@ export class FfmpegSource implements FrameSource {
     this.abort.abort();
     await this.decoder?.close();
   }
+}
+
+/** The requested size; a width alone keeps the stream's aspect ratio (even height, as scalers prefer). */
+export function frameSize(
+  stream: { width: number; height: number },
+  width?: number,
+  height?: number,
+): { width: number; height: number } {
+  if (width && height) return { width, height };
+  if (width) return { width, height: Math.max(2, 2 * Math.round((stream.height * width) / stream.width / 2)) };
+  if (height) return { width: Math.max(2, 2 * Math.round((stream.width * height) / stream.height / 2)), height };
+  return { width: stream.width, height: stream.height };
 }

@@ -10,13 +10,37 @@ export interface VideoInfo {
 }
 
 interface ProbeJson {
-  streams?: { codec_name?: string; width?: number; height?: number; r_frame_rate?: string; avg_frame_rate?: string; nb_frames?: string; duration?: string }[];
+  streams?: {
+    codec_name?: string;
+    width?: number;
+    height?: number;
+    r_frame_rate?: string;
+    avg_frame_rate?: string;
+    nb_frames?: string;
+    duration?: string;
+  }[];
   format?: { duration?: string; format_name?: string };
 }
 
 /** Reads the first video stream's geometry; rejects with a readable reason on anything ffmpeg cannot decode. */
-export function probeVideo(input: string, inputArgs: string[] = [], timeoutMs = 15_000, signal?: AbortSignal): Promise<VideoInfo> {
-  const args = ['-v', 'error', ...inputArgs, '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,r_frame_rate,avg_frame_rate,nb_frames,duration:format=duration,format_name', '-of', 'json', input];
+export function probeVideo(
+  input: string,
+  inputArgs: string[] = [],
+  timeoutMs = 15_000,
+  signal?: AbortSignal,
+): Promise<VideoInfo> {
+  const args = [
+    '-v',
+    'error',
+    ...inputArgs,
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,width,height,r_frame_rate,avg_frame_rate,nb_frames,duration:format=duration,format_name',
+    '-of',
+    'json',
+    input,
+  ];
   return new Promise((resolve, reject) => {
     execFile('ffprobe', args, { timeout: timeoutMs, maxBuffer: 1 << 20, signal }, (err, stdout, stderr) => {
       if (err) {
@@ -33,7 +57,11 @@ export function probeVideo(input: string, inputArgs: string[] = [], timeoutMs = 
       }
       const s = json.streams?.[0];
       if (!s?.width || !s.height) {
-        reject(new Error(`cannot read video ${input}: no video stream found (format ${json.format?.format_name ?? 'unknown'})`));
+        reject(
+          new Error(
+            `cannot read video ${input}: no video stream found (format ${json.format?.format_name ?? 'unknown'})`,
+          ),
+        );
         return;
       }
       const fps = parseRate(s.avg_frame_rate) || parseRate(s.r_frame_rate) || 25;

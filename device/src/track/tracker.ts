@@ -28,7 +28,16 @@ export class IouTracker {
   private tracks: TrackState[] = [];
   private nextId = 1;
 
-  constructor(private readonly opts: TrackerOptions = DEFAULT_TRACKER) {}
+  private opts: TrackerOptions;
+
+  constructor(opts: TrackerOptions = DEFAULT_TRACKER) {
+    this.opts = { ...opts };
+  }
+
+  /** How long an unseen track is kept; must cover a few detection intervals at low detection rates. */
+  setMaxMissMs(ms: number): void {
+    this.opts.maxMissMs = ms;
+  }
 
   /** Associates this detection pass with the tracks; returns the track of every box, in box order. */
   update(boxes: readonly Box[], now: number): TrackState[] {

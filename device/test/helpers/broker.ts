@@ -25,7 +25,8 @@ export async function startBroker(port = 0): Promise<TestBroker> {
     aedes,
     close: async () => {
       // Drop live client sockets too, or server.close() waits for them forever.
-      for (const c of Object.values((aedes as unknown as { clients: Record<string, { close(): void }> }).clients)) c.close();
+      for (const c of Object.values((aedes as unknown as { clients: Record<string, { close(): void }> }).clients))
+        c.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },

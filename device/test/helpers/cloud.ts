@@ -1,4 +1,12 @@
-import { decode, parseTopic, topicFilter, type CommandResponse, type DeviceStatus, type Snapshot, type Telemetry } from '@lectern/protocol';
+import {
+  decode,
+  parseTopic,
+  topicFilter,
+  type CommandResponse,
+  type DeviceStatus,
+  type Snapshot,
+  type Telemetry,
+} from '@lectern/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 
 /** A minimal cloud-side subscriber that stores snapshots keyed by (device, seq), like the real cloud. */
@@ -36,8 +44,15 @@ export class TestCloud {
   }
 
   static async connect(url: string): Promise<TestCloud> {
-    const client = await mqtt.connectAsync(url, { clientId: `test-cloud-${process.pid}-${Math.random().toString(36).slice(2)}`, clean: false, reconnectPeriod: 200 });
-    await client.subscribeAsync(['snapshot', 'status', 'telemetry', 'response'].map((k) => topicFilter(k as 'snapshot')), { qos: 1 });
+    const client = await mqtt.connectAsync(url, {
+      clientId: `test-cloud-${process.pid}-${Math.random().toString(36).slice(2)}`,
+      clean: false,
+      reconnectPeriod: 200,
+    });
+    await client.subscribeAsync(
+      ['snapshot', 'status', 'telemetry', 'response'].map((k) => topicFilter(k as 'snapshot')),
+      { qos: 1 },
+    );
     return new TestCloud(client);
   }
 

@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFaceDetector,
+  nativeDetectorAvailable,
+  nativeUnavailableReason,
+  type FaceDetector,
+  type GrayImage,
+} from '../src';
+import { defaultCascadePath } from '../src/pipeline/create-pipeline';
+
+const clip = resolve(__dirname, '../../../shared/data/video/intel_head-pose-face-detection-female-and-male.mp4');
+// The clip's own size: no resampling, so the frame is exactly what ffmpeg decodes.
+const WIDTH = 480;
+const HEIGHT = 270;
+
+/** A real frame of the two-person Intel clip (480x270), decoded by ffmpeg exactly as the device's source does. */
+function decodeFrame(atSeconds: number): GrayImage {
+  const data = execFileSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-ss',
+      String(atSeconds),
+      '-i',
+      clip,
+      '-frames:v',
+      '1',
+      '-vf',
+      'format=gray',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      'pipe:1',
+    ],
+    {
+      maxBuffer: WIDTH * HEIGHT + 1024,
+    },
+  );
+  return { width: WIDTH, height: HEIGHT, data: new Uint8Array(data) };
+}
+
+const native = nativeDetectorAvailable();
+const nativeSkip = native ? '' : ` (skipped: @u4/opencv4nodejs not built here: ${nativeUnavailableReason()})`;
+
+describe('Haar face detector plugins', () => {
+  let frame: GrayImage;
+  let wasm: FaceDetector;
+  beforeAll(async () => {
+    // At 0 s both people face the camera.
+    frame = decodeFrame(0);
+    wasm = await createFaceDetector({ kind: 'wasm', cascadePath: defaultCascadePath() });
+  });
+  afterAll(() => wasm?.dispose());
+
+  it('wasm finds the faces in a real video frame', async () => {
+    const boxes = await wasm.detect(frame, { minFacePx: 40 });
+    expect(boxes.length).toBe(2);
+    for (const b of boxes) {
+      expect(b.x).toBeGreaterThanOrEqual(0);
+      expect(b.x + b.width).toBeLessThanOrEqual(WIDTH);
+      expect(b.width).toBeGreaterThanOrEqual(40);
+    }
+  });
+
+  it('a region of interest only returns faces inside it, in frame coordinates', async () => {
+    const all = await wasm.detect(frame, { minFacePx: 40 });
+    const first = all[0]!;
+    // The left or right half holding the first face, so the ROI must find at least that one again.
+    const leftHalf = first.x + first.width / 2 < WIDTH / 2;
+    const roi = { x: leftHalf ? 0 : 0.5, y: 0, w: 0.5, h: 1 };
+    const inRoi = await wasm.detect(frame, { minFacePx: 40, roi });
+    expect(inRoi.length).toBeGreaterThanOrEqual(1);
+    for (const b of inRoi) {
+      expect(b.x).toBeGreaterThanOrEqual(roi.x * WIDTH);
+      expect(b.x + b.width).toBeLessThanOrEqual((roi.x + roi.w) * WIDTH);
+    }
+    expect(inRoi.some((b) => Math.abs(b.x - first.x) < 4 && Math.abs(b.y - first.y) < 4)).toBe(true);
+  });
+
+  it('downscale detects on a smaller frame and maps the boxes back', async () => {
+    const full = await wasm.detect(frame, { minFacePx: 40 });
+    const half = await wasm.detect(frame, { minFacePx: 40, downscale: 0.5 });
+    expect(half.length).toBeGreaterThanOrEqual(1);
+    // Every half-resolution face lies on a full-resolution one (same person, boxes within Haar's jitter).
+    for (const h of half) {
+      const cx = h.x + h.width / 2;
+      expect(
+        full.some((f) => cx > f.x && cx < f.x + f.width && h.width > f.width * 0.6 && h.width < f.width * 1.6),
+      ).toBe(true);
+    }
+  });
+
+  it('a missing cascade file is a clear error', async () => {
+    await expect(createFaceDetector({ kind: 'wasm', cascadePath: '/nonexistent/cascade.xml' })).rejects.toThrow(
+      /Haar cascade not found/,
+    );
+  });
+
+  it.skipIf(!native)(`native returns exactly the wasm boxes on the same frame${nativeSkip}`, async () => {
+    const nativeDetector = await createFaceDetector({ kind: 'native', cascadePath: defaultCascadePath() });
+    try {
+      for (const params of [
+        { minFacePx: 40 },
+        { minFacePx: 40, scaleFactor: 1.05, minNeighbors: 3 },
+        { minFacePx: 40, downscale: 0.5, roi: { x: 0.1, y: 0, w: 0.8, h: 1 } },
+      ]) {
+        const a = await nativeDetector.detect(frame, params);
+        const b = await wasm.detect(frame, params);
+        expect(a.length).toBeGreaterThanOrEqual(1);
+        expect(a).toEqual(b);
+      }
+    } finally {
+      nativeDetector.dispose();
+    }
+  });
+
+  it('auto picks native when the addon is built and wasm otherwise', async () => {
+    const d = await createFaceDetector({ cascadePath: defaultCascadePath() });
+    try {
+      expect(d.kind).toBe(native ? 'native' : 'wasm');
+    } finally {
+      d.dispose();
+    }
+  });
+});
