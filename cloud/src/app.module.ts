@@ -21,6 +21,7 @@ import { LiveService } from './live/live.service';
 import { MqttService } from './mqtt/mqtt.service';
 import { AuditService } from './ops/audit.service';
 import { HealthController } from './ops/health.controller';
+import { AuditController } from './ops/audit.controller';
 import { MetricsService } from './ops/metrics.service';
 import { RetentionService } from './ops/retention.service';
 import { SessionsService } from './sessions/sessions.service';
@@ -44,6 +45,7 @@ export class AppModule {
         LiveController,
         DevicesController,
         HealthController,
+        AuditController,
         SessionsController,
         UsersController,
         JobsController,

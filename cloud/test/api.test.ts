@@ -159,6 +159,14 @@ describe('REST API: auth, roles, validation, devices, ops', () => {
     for (const a of ['login', 'room.create', 'user.create', 'device.create', 'timeline.view'])
       expect(actions).toContain(a);
     expect(rows.find((r) => r.action === 'device.create')?.username).toBe(`inst-${run}`);
+    // Admins read the trail over the API, newest first; nobody else may.
+    const listed = await cloud.api<{ action: string; ts: number }[]>('/api/audit?limit=5', { token: admin });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toHaveLength(5);
+    expect(listed.body.map((r) => r.ts)).toEqual([...listed.body.map((r) => r.ts)].sort((a, b) => b - a));
+    const installer = await cloud.login(`inst-${run}`, 'installer-password');
+    expect((await cloud.api('/api/audit', { token: installer })).status).toBe(403);
+    expect((await cloud.api('/api/audit?limit=0', { token: admin })).status).toBe(400);
   });
 
   it('serves health, Prometheus metrics and Swagger UI without a token', async () => {

@@ -8,6 +8,7 @@ interface Job {
   id: string;
   status: string;
   progress: number;
+  percent: number;
   error: string | null;
   sessionId: string | null;
   filename: string;
@@ -75,16 +76,34 @@ describe('uploads and the analysis job queue', () => {
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 
-  it('cancels a job and keeps it cancelled', async () => {
-    const r = await upload(cloud, token, 'lecture.mp4', Buffer.from('0000 not really a video'), { roomId: 'upl-room' });
-    expect(r.status).toBe(201);
-    expect(['queued', 'running']).toContain(r.body.status);
-    const del = await cloud.api<Job>(`/api/jobs/${r.body.id}`, { method: 'DELETE', token });
-    expect(del.status).toBe(200);
-    expect(del.body.status).toBe('cancelled');
+  it('cancels a queued job and a running analysis; both stay cancelled and their files are removed', async (ctx) => {
+    if (!existsSync(MALE_CLIP)) return ctx.skip(`missing ${MALE_CLIP}`);
+    const { readFileSync } = await import('node:fs');
+    const clip = readFileSync(MALE_CLIP);
+    const running = await upload(cloud, token, 'running.mp4', clip, { roomId: 'upl-room' });
+    const queued = await upload(cloud, token, 'queued.mp4', clip, { roomId: 'upl-room' });
+    expect([running.status, queued.status]).toEqual([201, 201]);
+    // One worker: the second job waits behind the first.
+    const q = await cloud.api<Job>(`/api/jobs/${queued.body.id}`, { method: 'DELETE', token });
+    expect(q.status).toBe(200);
+    expect(q.body.status).toBe('cancelled');
+    await waitFor(
+      async () => {
+        const j = (await cloud.api<Job>(`/api/jobs/${running.body.id}`, { token })).body;
+        return j.status === 'running' && j.percent > 0 ? j : null;
+      },
+      60_000,
+      'the first job to make progress',
+    );
+    const r = await cloud.api<Job>(`/api/jobs/${running.body.id}`, { method: 'DELETE', token });
+    expect(r.body.status).toBe('cancelled');
     await new Promise((res) => setTimeout(res, 1500));
-    expect((await cloud.api<Job>(`/api/jobs/${r.body.id}`, { token })).body.status).toBe('cancelled');
-    expect((await cloud.api(`/api/jobs/${r.body.id}`, { method: 'DELETE', token })).status).toBe(409);
+    for (const id of [running.body.id, queued.body.id]) {
+      const j = (await cloud.api<Job>(`/api/jobs/${id}`, { token })).body;
+      expect(j).toMatchObject({ status: 'cancelled', sessionId: null });
+      expect((await cloud.api(`/api/jobs/${id}`, { method: 'DELETE', token })).status).toBe(409);
+    }
+    expect(readdirSync(join(dataDir, 'uploads'))).toEqual([]);
   });
 
   it('keeps a queued job across a restart and finishes it afterwards', async () => {
@@ -137,6 +156,9 @@ describe('uploads and the analysis job queue', () => {
       expect(job.error).toBeNull();
       expect(job.status).toBe('done');
       expect(job.progress).toBe(1);
+      expect(job.percent).toBe(100);
+      // Progress seen while it ran only ever went up.
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
       const report = await big.api<{
         session: { source: string };
         summary: { peakFaces: number };

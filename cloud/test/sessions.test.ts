@@ -3,7 +3,14 @@ import { topicFor } from '@lectern/protocol';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
-import { AggregationService, IngestService, SessionsService, SnapshotEntity, provisionDevice } from '../src';
+import {
+  AggregationService,
+  AuditEntity,
+  IngestService,
+  SessionsService,
+  SnapshotEntity,
+  provisionDevice,
+} from '../src';
 import { startTestCloud, waitFor, type TestCloud } from './helpers/cloud';
 import { makeSnapshot, snapshotPayload } from './helpers/snapshots';
 import { announceSkip, DB_TARGETS } from './helpers/targets';
@@ -91,6 +98,12 @@ for (const target of DB_TARGETS) {
         await cam.publishAsync(topicFor('snapshot', s.deviceId), snapshotPayload(s), { qos: 1 });
       }
       await settle(`cam-${run}`, 40);
+      await waitFor(
+        async () => {
+          const tl = await cloud.api<{ points: Point[] }>(
+            `/api/rooms/${room}/timeline?from=${t0}&to=${t0 + 60_000}&resolution=1s`,
+            { token },
+          );
           return tl.body.points.length === 10;
         },
         10_000,
@@ -152,6 +165,15 @@ for (const target of DB_TARGETS) {
       expect(pdf.headers.get('content-type')).toBe('application/pdf');
       expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
       expect(bytes.length).toBeGreaterThan(1500);
+      // Each view and export is in the audit trail, attributed to the admin.
+      const audit = await cloud.app
+        .get(DataSource)
+        .getRepository(AuditEntity)
+        .findBy({ target: `session:${sessionId}` });
+      expect(new Set(audit.map((r) => r.action))).toEqual(
+        new Set(['session.start', 'session.stop', 'report.view', 'report.export.csv', 'report.export.pdf']),
+      );
+      expect(audit.every((r) => r.username === 'admin')).toBe(true);
     });
 
     it('withholds everything but face counts below the minimum group size, live and in the timeline', async () => {
@@ -161,6 +183,13 @@ for (const target of DB_TARGETS) {
         await cam.publishAsync(topicFor('snapshot', s.deviceId), snapshotPayload(s), { qos: 1 });
       }
       await settle(`few-${run}`, 8);
+      await waitFor(
+        async () => {
+          const tl = await cloud.api<{ points: Point[] }>(
+            `/api/rooms/${small}/timeline?from=${t0}&to=${t0 + 60_000}&resolution=1s`,
+            { token },
+          );
+          return tl.body.points.length === 4;
         },
         10_000,
         'suppressed points',

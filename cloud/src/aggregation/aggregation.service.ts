@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventBus } from '../common/event-bus';
 import { AggregateEntity } from '../db/entities';
+import { BulkInsert } from '../ingest/bulk-sql';
 import { Bucketer, type AggregateRow } from './bucket';
 
 /** Slack for device clocks and network delay before a silent bucket is closed. */
@@ -14,6 +15,7 @@ export class AggregationService {
   private readonly rooms = new Map<string, Bucketer>();
   private pending: AggregateRow[] = [];
   private writing: Promise<void> | null = null;
+  private inserts: BulkInsert<AggregateRow> | null = null;
 
   constructor(
     private readonly ds: DataSource,
@@ -30,7 +32,12 @@ export class AggregationService {
 
   /** Called every second: closes finished buckets and writes them. */
   async tick(now = Date.now()): Promise<void> {
-    for (const b of this.rooms.values()) b.closeBefore(now - CLOSE_GRACE_MS);
+    // Only rooms that went quiet: while samples keep coming, a new bucket closes the previous one. A device
+    // replaying its outbox sends minutes-old samples, and closing their bucket by wall clock would split
+    // one minute into several rows.
+    for (const b of this.rooms.values()) {
+      if (now - b.lastSampleAt >= CLOSE_GRACE_MS) b.closeBefore(now - CLOSE_GRACE_MS);
+    }
     await this.write();
   }
 
@@ -46,17 +53,9 @@ export class AggregationService {
 
   private async insert(rows: AggregateRow[]): Promise<void> {
     try {
-      await this.ds.transaction(async (em) => {
-        for (let i = 0; i < rows.length; i += 500) {
-          await em
-            .createQueryBuilder()
-            .insert()
-            .into(AggregateEntity)
-            .values(rows.slice(i, i + 500))
-            .updateEntity(false)
-            .execute();
-        }
-      });
+      this.inserts ??= new BulkInsert<AggregateRow>(this.ds, AggregateEntity, false);
+      const inserts = this.inserts;
+      await this.ds.transaction((em) => inserts.insert(em, rows));
     } catch (err) {
       this.logger.error(`failed to store ${rows.length} aggregates: ${(err as Error).message}`);
     }

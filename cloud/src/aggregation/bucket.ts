@@ -68,13 +68,16 @@ const SIZE: Record<Resolution, number> = { '1s': 1000, '1m': 60_000 };
  */
 export class Bucketer {
   private open: Partial<Record<Resolution, Bucket>> = {};
+  /** Wall-clock time of the latest sample, whatever its capture time. */
+  lastSampleAt = 0;
 
   constructor(
     private readonly roomId: string | null,
     private readonly emit: (row: AggregateRow) => void,
   ) {}
 
-  add(s: Sample, sessionId: string | null): void {
+  add(s: Sample, sessionId: string | null, now = Date.now()): void {
+    this.lastSampleAt = now;
     for (const res of ['1s', '1m'] as const) {
       const start = Math.floor(s.ts / SIZE[res]) * SIZE[res];
       let b = this.open[res];

@@ -9,9 +9,6 @@ async function main(): Promise<void> {
   const cloud = await startCloud();
   const logger = new Logger('Serve');
   logger.log(`dashboard and API on ${cloud.httpUrl} (Swagger UI at /api/docs), MQTT ${cloud.mqttUrl}`);
-  if (cloud.generatedAdminPassword) {
-    logger.warn(`first start: generated admin password "${cloud.generatedAdminPassword}" (user admin)`);
-  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { DeviceEntity, SnapshotEntity } from '../db/entities';
+import { SnapshotEntity } from '../db/entities';
+import { BulkInsert, DeviceLastSeen } from './bulk-sql';
 
 export type SnapshotRow = Omit<SnapshotEntity, 'id'>;
 
 export interface WriterOptions {
-  /** Rows per INSERT statement (kept under SQLite's and Postgres' bind-parameter limits). */
-  chunk: number;
   /** Flush when this many rows wait, or after `maxDelayMs`, whichever comes first. */
   batch: number;
   maxDelayMs: number;
@@ -14,7 +13,7 @@ export interface WriterOptions {
   highWater: number;
 }
 
-const DEFAULTS: WriterOptions = { chunk: 500, batch: 2000, maxDelayMs: 50, highWater: 20_000 };
+const DEFAULTS: WriterOptions = { batch: 2000, maxDelayMs: 50, highWater: 20_000 };
 
 /**
  * Batched, transactional snapshot inserts. Duplicate (deviceId, seq) rows are ignored by the unique
@@ -28,6 +27,8 @@ export class SnapshotWriter {
   private flushing: Promise<void> | null = null;
   private waiters: (() => void)[] = [];
   private closed = false;
+  private readonly inserts: BulkInsert<SnapshotRow>;
+  private readonly lastSeen: DeviceLastSeen;
   written = 0;
   failedBatches = 0;
 
@@ -37,6 +38,8 @@ export class SnapshotWriter {
     opts: Partial<WriterOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
+    this.inserts = new BulkInsert<SnapshotRow>(ds, SnapshotEntity, true);
+    this.lastSeen = new DeviceLastSeen(ds);
   }
 
   get depth(): number {
@@ -79,21 +82,10 @@ export class SnapshotWriter {
   private async write(rows: SnapshotRow[]): Promise<void> {
     try {
       await this.ds.transaction(async (em) => {
-        for (let i = 0; i < rows.length; i += this.opts.chunk) {
-          await em
-            .createQueryBuilder()
-            .insert()
-            .into(SnapshotEntity)
-            .values(rows.slice(i, i + this.opts.chunk))
-            .orIgnore()
-            .updateEntity(false)
-            .execute();
-        }
+        await this.inserts.insert(em, rows);
         const lastSeen = new Map<string, number>();
         for (const r of rows) lastSeen.set(r.deviceId, Math.max(lastSeen.get(r.deviceId) ?? 0, r.receivedAt));
-        for (const [id, ts] of lastSeen) {
-          await em.createQueryBuilder().update(DeviceEntity).set({ lastSeen: ts }).where('id = :id', { id }).execute();
-        }
+        await this.lastSeen.set(em, lastSeen);
       });
       this.written += rows.length;
       this.onWritten(rows.length);

@@ -13,7 +13,10 @@ import { runAnalysis } from './run-analysis';
 export interface JobView {
   id: string;
   status: JobEntity['status'];
+  /** 0..1 */
   progress: number;
+  /** The same as a whole percentage, for displays. */
+  percent: number;
   error: string | null;
   sessionId: string | null;
   filename: string;
@@ -27,6 +30,7 @@ export function toJobView(j: JobEntity): JobView {
     id: j.id,
     status: j.status,
     progress: j.progress,
+    percent: Math.floor(j.progress * 100),
     error: j.error,
     sessionId: j.sessionId,
     filename: j.filename,
@@ -165,7 +169,8 @@ export class JobsService {
       );
       this.logger.log(`job ${job.id} done: ${analysis.points.length} points, session ${sessionId}`);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      // The stored upload's path is server-internal: users know the file by the name they uploaded.
+      const message = (err instanceof Error ? err.message : String(err)).replaceAll(job.path, job.filename);
       if (abort.signal.aborted && this.stopped) {
         // Shutdown, not the user's cancel: back to the queue so the next start runs it again.
         await this.repo.update(

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Registers one device with the broker, with exactly the rights the embedded broker gives it: publish its
+# own snapshot/status/telemetry/response, subscribe to (and receive) its own config/command, nothing else.
+# Usage: add-device.sh <deviceId> <password>   (the credentials the cloud's installer page printed)
+# env: MQTT_HOST, MQTT_PORT, MOSQUITTO_ADMIN_PASSWORD
+set -eu
+ID=${1:?usage: add-device.sh <deviceId> <password>}
+PASSWORD=${2:?usage: add-device.sh <deviceId> <password>}
+case "$ID" in
+  *[!a-z0-9_-]* | [!a-z0-9]*) echo "invalid device id \"$ID\" (lowercase letters, digits, _ and -)" >&2; exit 2 ;;
+esac
+ctl() { mosquitto_ctrl -h "${MQTT_HOST:-mosquitto}" -p "${MQTT_PORT:-1883}" -u admin -P "$MOSQUITTO_ADMIN_PASSWORD" dynsec "$@"; }
+T="lectern/v1/devices/$ID"
+ROLE="device-$ID"
+ctl createRole "$ROLE" || true
+for kind in snapshot status telemetry response; do ctl addRoleACL "$ROLE" publishClientSend "$T/$kind" allow || true; done
+for kind in config command; do
+  ctl addRoleACL "$ROLE" subscribeLiteral "$T/$kind" allow || true
+  ctl addRoleACL "$ROLE" unsubscribeLiteral "$T/$kind" allow || true
+  ctl addRoleACL "$ROLE" publishClientReceive "$T/$kind" allow || true
+done
+ctl createClient "$ID" -p "$PASSWORD" || ctl setClientPassword "$ID" "$PASSWORD"
+ctl addClientRole "$ID" "$ROLE" || true
+echo "device $ID registered with the broker"
