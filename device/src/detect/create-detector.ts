@@ -20,7 +20,8 @@ export async function createFaceDetector(opts: DetectorOptions): Promise<FaceDet
   if (!existsSync(opts.cascadePath)) throw new Error(`Haar cascade not found: ${opts.cascadePath}`);
   const kind = opts.kind ?? 'auto';
   if (kind === 'native' || (kind === 'auto' && nativeDetectorAvailable())) {
-    if (!nativeDetectorAvailable()) throw new Error(`detector "native" requested but unavailable: ${nativeUnavailableReason()}`);
+    if (!nativeDetectorAvailable())
+      throw new Error(`detector "native" requested but unavailable: ${nativeUnavailableReason()}`);
     return new HaarFaceDetector(NativeHaarBackend.create(opts.cascadePath, opts.threads));
   }
   return new HaarFaceDetector(await WasmHaarBackend.create(opts.cascadePath));

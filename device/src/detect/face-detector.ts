@@ -28,7 +28,13 @@ export type DetectorKind = 'wasm' | 'native';
 /** The part each plugin implements: plain Haar detectMultiScale on an already prepared image. */
 export interface HaarBackend {
   readonly kind: DetectorKind;
-  detectRaw(img: GrayImage, scaleFactor: number, minNeighbors: number, minSize: number, maxSize: number): Promise<Box[]>;
+  detectRaw(
+    img: GrayImage,
+    scaleFactor: number,
+    minNeighbors: number,
+    minSize: number,
+    maxSize: number,
+  ): Promise<Box[]>;
   dispose(): void;
 }
 
@@ -62,7 +68,10 @@ export class HaarFaceDetector implements FaceDetector {
       region = cropGray(img, { x: ox, y: oy, width: w, height: h });
     }
     const s = p.downscale;
-    const scaled = s < 1 ? resizeGray(region, Math.max(1, Math.round(region.width * s)), Math.max(1, Math.round(region.height * s))) : region;
+    const scaled =
+      s < 1
+        ? resizeGray(region, Math.max(1, Math.round(region.width * s)), Math.max(1, Math.round(region.height * s)))
+        : region;
     const minSize = Math.max(1, Math.round(p.minFacePx * s));
     const maxSize = Math.max(minSize, Math.round(p.maxFacePx * s));
     const boxes = await this.backend.detectRaw(scaled, p.scaleFactor, p.minNeighbors, minSize, maxSize);

@@ -6,7 +6,10 @@ interface NativeCv {
   Mat: new (data: Buffer, rows: number, cols: number, type: number) => unknown;
   Size: new (w: number, h: number) => unknown;
   CascadeClassifier: new (path: string) => {
-    detectMultiScaleAsync(img: unknown, opts: { scaleFactor: number; minNeighbors: number; flags?: number; minSize: unknown; maxSize: unknown }): Promise<{ objects: { x: number; y: number; width: number; height: number }[] }>;
+    detectMultiScaleAsync(
+      img: unknown,
+      opts: { scaleFactor: number; minNeighbors: number; flags?: number; minSize: unknown; maxSize: unknown },
+    ): Promise<{ objects: { x: number; y: number; width: number; height: number }[] }>;
   };
   CV_8UC1: number;
   setNumThreads?(n: number): void;
@@ -50,14 +53,26 @@ export class NativeHaarBackend implements HaarBackend {
 
   static create(cascadePath: string, threads?: number): NativeHaarBackend {
     const cv = loadNativeOpenCv();
-    if (!cv) throw new Error(`native detector unavailable: @u4/opencv4nodejs is not installed or not built (${nativeError})`);
+    if (!cv)
+      throw new Error(`native detector unavailable: @u4/opencv4nodejs is not installed or not built (${nativeError})`);
     if (threads !== undefined) cv.setNumThreads?.(threads);
     return new NativeHaarBackend(cv, new cv.CascadeClassifier(cascadePath));
   }
 
-  async detectRaw(img: GrayImage, scaleFactor: number, minNeighbors: number, minSize: number, maxSize: number): Promise<Box[]> {
+  async detectRaw(
+    img: GrayImage,
+    scaleFactor: number,
+    minNeighbors: number,
+    minSize: number,
+    maxSize: number,
+  ): Promise<Box[]> {
     const { cv } = this;
-    const mat = new cv.Mat(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), img.height, img.width, cv.CV_8UC1);
+    const mat = new cv.Mat(
+      Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+      img.height,
+      img.width,
+      cv.CV_8UC1,
+    );
     const res = await this.cascade.detectMultiScaleAsync(mat, {
       scaleFactor,
       minNeighbors,

@@ -14,7 +14,15 @@ interface CvRectVector {
 }
 interface CvCascade {
   load(path: string): boolean;
-  detectMultiScale(img: CvMat, out: CvRectVector, scale: number, neighbours: number, flags: number, min: unknown, max: unknown): void;
+  detectMultiScale(
+    img: CvMat,
+    out: CvRectVector,
+    scale: number,
+    neighbours: number,
+    flags: number,
+    min: unknown,
+    max: unknown,
+  ): void;
   delete(): void;
 }
 interface Cv {
@@ -70,13 +78,27 @@ export class WasmHaarBackend implements HaarBackend {
     return new WasmHaarBackend(cv, cascade);
   }
 
-  detectRaw(img: GrayImage, scaleFactor: number, minNeighbors: number, minSize: number, maxSize: number): Promise<Box[]> {
+  detectRaw(
+    img: GrayImage,
+    scaleFactor: number,
+    minNeighbors: number,
+    minSize: number,
+    maxSize: number,
+  ): Promise<Box[]> {
     const { cv } = this;
     const mat = new cv.Mat(img.height, img.width, cv.CV_8UC1);
     const rects = new cv.RectVector();
     try {
       mat.data.set(img.data);
-      this.cascade.detectMultiScale(mat, rects, scaleFactor, minNeighbors, 0, new cv.Size(minSize, minSize), new cv.Size(maxSize, maxSize));
+      this.cascade.detectMultiScale(
+        mat,
+        rects,
+        scaleFactor,
+        minNeighbors,
+        0,
+        new cv.Size(minSize, minSize),
+        new cv.Size(maxSize, maxSize),
+      );
       const boxes: Box[] = [];
       for (let i = 0; i < rects.size(); i++) {
         const r = rects.get(i);
