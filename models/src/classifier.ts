@@ -31,13 +31,18 @@ export class EmotionClassifier {
 
   static async create(opts: EmotionClassifierOptions = {}): Promise<EmotionClassifier> {
     const variant = opts.variant ?? 'int8';
-    if (variant !== 'fp32' && variant !== 'int8') throw new Error(`unknown model variant "${String(variant)}" (use fp32 or int8)`);
+    if (variant !== 'fp32' && variant !== 'int8')
+      throw new Error(`unknown model variant "${String(variant)}" (use fp32 or int8)`);
     const path = opts.modelPath ?? artifactPath(variant);
     if (!existsSync(path)) {
-      throw new Error(`emotion model not found at ${path}` + (opts.modelPath ? '' : ' (run `lectern-models build` to regenerate the artifacts)'));
+      throw new Error(
+        `emotion model not found at ${path}` +
+          (opts.modelPath ? '' : ' (run `lectern-models build` to regenerate the artifacts)'),
+      );
     }
     const threads = opts.threads ?? 1;
-    if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`threads must be a positive integer, got ${threads}`);
     const session = await ort.InferenceSession.create(path, {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
@@ -73,7 +78,12 @@ export class EmotionClassifier {
 
   /** Runs an already packed NCHW batch (see toModelInput). */
   async run(input: Float32Array, n: number): Promise<Float32Array[]> {
-    const tensor = new ort.Tensor('float32', input.subarray(0, n * MODEL_INPUT_SIZE * MODEL_INPUT_SIZE), [n, 1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE]);
+    const tensor = new ort.Tensor('float32', input.subarray(0, n * MODEL_INPUT_SIZE * MODEL_INPUT_SIZE), [
+      n,
+      1,
+      MODEL_INPUT_SIZE,
+      MODEL_INPUT_SIZE,
+    ]);
     const result = await this.session.run({ [this.inputName]: tensor });
     const output = result[this.outputName];
     if (!output) throw new Error(`model produced no ${this.outputName} output`);

@@ -37,7 +37,12 @@ export interface ReadFerCsvOptions {
   usage?: string;
 }
 
-function parseRow(path: string, row: number, line: string, columns: { emotion: number; pixels: number; usage: number }): FerRow {
+function parseRow(
+  path: string,
+  row: number,
+  line: string,
+  columns: { emotion: number; pixels: number; usage: number },
+): FerRow {
   const fields = line.split(',');
   const labelText = (fields[columns.emotion] ?? '').trim();
   const label = Number(labelText);
@@ -52,7 +57,8 @@ function parseRow(path: string, row: number, line: string, columns: { emotion: n
   const data = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = Number(values[i]);
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw new FerCsvRowError(path, row, `pixel ${i} "${values[i]}" is not an integer in 0..255`);
+    if (!Number.isInteger(v) || v < 0 || v > 255)
+      throw new FerCsvRowError(path, row, `pixel ${i} "${values[i]}" is not an integer in 0..255`);
     data[i] = v;
   }
   const usage = columns.usage >= 0 ? fields[columns.usage]?.trim() : undefined;
@@ -74,10 +80,20 @@ export async function* readFerCsv(path: string, opts: ReadFerCsvOptions = {}): A
     for await (const line of lines) {
       lineNo++;
       if (columns === null) {
-        const header = line.trim().toLowerCase().split(',').map((h) => h.trim());
-        columns = { emotion: header.indexOf('emotion'), pixels: header.indexOf('pixels'), usage: header.indexOf('usage') };
+        const header = line
+          .trim()
+          .toLowerCase()
+          .split(',')
+          .map((h) => h.trim());
+        columns = {
+          emotion: header.indexOf('emotion'),
+          pixels: header.indexOf('pixels'),
+          usage: header.indexOf('usage'),
+        };
         if (columns.emotion < 0 || columns.pixels < 0) {
-          throw new Error(`${path}: line 1 must be a header with "emotion" and "pixels" columns, got "${line.slice(0, 80)}"`);
+          throw new Error(
+            `${path}: line 1 must be a header with "emotion" and "pixels" columns, got "${line.slice(0, 80)}"`,
+          );
         }
         continue;
       }

@@ -14,7 +14,10 @@ export function toModelInput(faces: readonly GrayImage[], out?: Float32Array): F
   const buf = out && out.length >= needed ? out.subarray(0, needed) : new Float32Array(needed);
   faces.forEach((face, i) => {
     assertGrayImage(face, `face ${i}`);
-    const img = face.width === MODEL_INPUT_SIZE && face.height === MODEL_INPUT_SIZE ? face : resizeBilinear(face, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE);
+    const img =
+      face.width === MODEL_INPUT_SIZE && face.height === MODEL_INPUT_SIZE
+        ? face
+        : resizeBilinear(face, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE);
     const base = i * plane;
     for (let p = 0; p < plane; p++) buf[base + p] = ((img.data[p] ?? 0) / 255 - 0.5) * 2;
   });

@@ -18,7 +18,12 @@ export function locateSourceModel(): SourceModelLocation {
     const modelJson = join(packageDir, 'models', 'emotion.json');
     if (existsSync(modelJson)) {
       const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
-      return { packageDir, packageVersion: pkg.version, modelJson, weightsBin: join(packageDir, 'models', 'emotion.bin') };
+      return {
+        packageDir,
+        packageVersion: pkg.version,
+        modelJson,
+        weightsBin: join(packageDir, 'models', 'emotion.bin'),
+      };
     }
   }
   throw new Error(`${SOURCE_PACKAGE} with models/emotion.json is not installed (npm install ${SOURCE_PACKAGE})`);

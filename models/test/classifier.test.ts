@@ -8,7 +8,11 @@ import { artifactPath } from '../src/paths';
 import { existsSync } from 'node:fs';
 import { HAVE_FER, PUBLIC_TEST_CSV, readRows } from './helpers';
 
-const gradient = (w: number, h: number): GrayImage => ({ width: w, height: h, data: Uint8Array.from({ length: w * h }, (_, i) => (i % w) * Math.floor(255 / Math.max(1, w - 1))) });
+const gradient = (w: number, h: number): GrayImage => ({
+  width: w,
+  height: h,
+  data: Uint8Array.from({ length: w * h }, (_, i) => (i % w) * Math.floor(255 / Math.max(1, w - 1))),
+});
 
 describe('preprocessing', () => {
   it('scales gray to [-1, 1] in NCHW order and resizes other sizes', () => {
@@ -38,7 +42,8 @@ describe('preprocessing', () => {
 
 describe('EmotionClassifier', () => {
   it('names the committed artifacts, cascade included', () => {
-    for (const name of ['fp32', 'int8', 'cascade', 'manifest'] as const) expect(existsSync(artifactPath(name))).toBe(true);
+    for (const name of ['fp32', 'int8', 'cascade', 'manifest'] as const)
+      expect(existsSync(artifactPath(name))).toBe(true);
     expect(loadManifest().labels).toEqual(['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']);
   });
 
@@ -70,7 +75,9 @@ describe('EmotionClassifier', () => {
   });
 
   it('rejects bad options and missing files with clear errors', async () => {
-    await expect(EmotionClassifier.create({ modelPath: '/nonexistent/model.onnx' })).rejects.toThrow(/not found at \/nonexistent/);
+    await expect(EmotionClassifier.create({ modelPath: '/nonexistent/model.onnx' })).rejects.toThrow(
+      /not found at \/nonexistent/,
+    );
     await expect(EmotionClassifier.create({ threads: 0 })).rejects.toThrow(/threads/);
   });
 });

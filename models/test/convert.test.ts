@@ -26,13 +26,16 @@ async function bothOutputs(input: Float32Array, n: number): Promise<{ tfjs: Floa
   tf.dispose([x, y]);
   model.dispose();
   const session = await ort.InferenceSession.create(artifactPath('fp32'));
-  const out = await session.run({ input: new ort.Tensor('float32', input, [n, 1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE]) });
+  const out = await session.run({
+    input: new ort.Tensor('float32', input, [n, 1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE]),
+  });
   const onnx = out[session.outputNames[0] ?? '']?.data as Float32Array;
   await session.release();
   return { tfjs, onnx };
 }
 
-const maxAbsDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] ?? NaN))), 0);
+const maxAbsDiff = (a: Float32Array, b: Float32Array): number =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] ?? NaN))), 0);
 
 describe('TF.js graph model -> ONNX converter', () => {
   beforeAll(async () => {
@@ -53,7 +56,9 @@ describe('TF.js graph model -> ONNX converter', () => {
     const { tfjs, onnx } = await bothOutputs(toModelInput(rows.map((r) => r.image)), rows.length);
     expect(maxAbsDiff(tfjs, onnx)).toBeLessThan(1e-4);
     // Real faces give confident, varied predictions: not a degenerate constant output.
-    const top = new Set(rows.map((_, i) => Array.from(onnx.slice(i * 7, i * 7 + 7)).indexOf(Math.max(...onnx.slice(i * 7, i * 7 + 7)))));
+    const top = new Set(
+      rows.map((_, i) => Array.from(onnx.slice(i * 7, i * 7 + 7)).indexOf(Math.max(...onnx.slice(i * 7, i * 7 + 7)))),
+    );
     expect(top.size).toBeGreaterThan(2);
   });
 

@@ -23,7 +23,13 @@ interface EvalJson {
 describe('metrics', () => {
   it('computes accuracy, per-class precision/recall/F1 and the confusion matrix', () => {
     const m = new ConfusionMatrix();
-    [[3, 3], [3, 3], [3, 6], [6, 6], [0, 3]].forEach(([t, p]) => m.add(t ?? 0, p ?? 0));
+    [
+      [3, 3],
+      [3, 3],
+      [3, 6],
+      [6, 6],
+      [0, 3],
+    ].forEach(([t, p]) => m.add(t ?? 0, p ?? 0));
     const r = m.metrics();
     expect(r.accuracy).toBeCloseTo(3 / 5);
     const happy = r.perClass[3];
@@ -34,7 +40,9 @@ describe('metrics', () => {
   });
 
   it('draws a PNG heat map whose diagonal is darker for better recall', () => {
-    const confusion = Array.from({ length: 7 }, (_, i) => Array.from({ length: 7 }, (_, j) => (i === j ? 90 : i === 0 ? 50 : 1)));
+    const confusion = Array.from({ length: 7 }, (_, i) =>
+      Array.from({ length: 7 }, (_, j) => (i === j ? 90 : i === 0 ? 50 : 1)),
+    );
     const png = PNG.sync.read(renderConfusionPng(confusion, 'test'));
     expect(png.width).toBeGreaterThan(400);
     // Sample a cell corner (no text): row 1 diagonal vs row 1 off-diagonal.

@@ -37,7 +37,10 @@ describe('readFerCsv', () => {
   it('reports malformed rows by row number and keeps every valid row', async () => {
     const bad: FerCsvRowError[] = [];
     const rows = await collect(writeCsv('mixed.csv', mixed), (e) => bad.push(e));
-    expect(rows.map((r) => [r.row, r.label])).toEqual([[2, 3], [5, 6]]);
+    expect(rows.map((r) => [r.row, r.label])).toEqual([
+      [2, 3],
+      [5, 6],
+    ]);
     expect(rows[1]?.image.data.every((v) => v === 255)).toBe(true);
     expect(rows[0]?.usage).toBe('PublicTest');
     expect(bad.map((e) => e.row)).toEqual([3, 4, 6, 7]);

@@ -36,13 +36,36 @@ async function faces(csv: string | undefined, n: number): Promise<GrayImage[]> {
   const out: GrayImage[] = [];
   if (csv && existsSync(csv)) for await (const row of readFerCsv(csv, { limit: n })) out.push(row.image);
   // Without FER2013, deterministic texture stands in: timing does not depend on content.
-  while (out.length < n) out.push({ width: 48, height: 48, data: Uint8Array.from({ length: 2304 }, (_, i) => (i * 37 + out.length * 11) % 256) });
+  while (out.length < n)
+    out.push({
+      width: 48,
+      height: 48,
+      data: Uint8Array.from({ length: 2304 }, (_, i) => (i * 37 + out.length * 11) % 256),
+    });
   return out;
 }
 
-async function benchOrt(path: string, variant: string, threads: number, batch: number, input: Float32Array): Promise<BenchRow> {
-  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
-  const feed = { [session.inputNames[0] ?? 'input']: new ort.Tensor('float32', input.subarray(0, batch * PLANE), [batch, 1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE]) };
+async function benchOrt(
+  path: string,
+  variant: string,
+  threads: number,
+  batch: number,
+  input: Float32Array,
+): Promise<BenchRow> {
+  const session = await ort.InferenceSession.create(path, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  const feed = {
+    [session.inputNames[0] ?? 'input']: new ort.Tensor('float32', input.subarray(0, batch * PLANE), [
+      batch,
+      1,
+      MODEL_INPUT_SIZE,
+      MODEL_INPUT_SIZE,
+    ]),
+  };
   const callsPerRound = Math.max(2, Math.round(64 / batch));
   const ms = await medianMsPerCall(() => session.run(feed), { warmup: 3, rounds: 7, callsPerRound });
   await session.release();
@@ -51,7 +74,13 @@ async function benchOrt(path: string, variant: string, threads: number, batch: n
 
 type Tfjs = typeof import('@tensorflow/tfjs');
 
-async function benchTfjs(tf: Tfjs, engine: string, batch: number, input: Float32Array, rounds: number): Promise<BenchRow> {
+async function benchTfjs(
+  tf: Tfjs,
+  engine: string,
+  batch: number,
+  input: Float32Array,
+  rounds: number,
+): Promise<BenchRow> {
   const model = await loadInTfjs(tf, readTfjsGraphModel(loadSourceModel().location.modelJson));
   const x = tf.tensor4d(input.subarray(0, batch * PLANE), [batch, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 1]);
   const run = async (): Promise<void> => {
@@ -76,7 +105,11 @@ async function loadTfjsNode(): Promise<Tfjs | null> {
   }
 }
 
-export async function runBenchmark(opts: { csv?: string; log: (row: BenchRow) => void; tfjs?: boolean }): Promise<BenchReport> {
+export async function runBenchmark(opts: {
+  csv?: string;
+  log: (row: BenchRow) => void;
+  tfjs?: boolean;
+}): Promise<BenchReport> {
   const input = toModelInput(await faces(opts.csv, 16));
   const rows: BenchRow[] = [];
   const add = (row: BenchRow): void => {
@@ -85,7 +118,8 @@ export async function runBenchmark(opts: { csv?: string; log: (row: BenchRow) =>
   };
   for (const threads of [1, 2]) {
     for (const batch of [1, 16]) {
-      for (const variant of ['fp32', 'int8'] as const) add(await benchOrt(artifactPath(variant), variant, threads, batch, input));
+      for (const variant of ['fp32', 'int8'] as const)
+        add(await benchOrt(artifactPath(variant), variant, threads, batch, input));
     }
   }
   let tfjsNode: BenchReport['tfjsNode'] = 'not installed';
@@ -102,8 +136,11 @@ export async function runBenchmark(opts: { csv?: string; log: (row: BenchRow) =>
     }
   }
   const ms = (variant: string, threads: number, batch: number): number =>
-    rows.find((r) => r.engine === 'onnxruntime-node' && r.variant === variant && r.threads === threads && r.batch === batch)?.msPerFace ?? NaN;
-  const ratio = (threads: number, batch: number): number => Number((ms('int8', threads, batch) / ms('fp32', threads, batch)).toFixed(3));
+    rows.find(
+      (r) => r.engine === 'onnxruntime-node' && r.variant === variant && r.threads === threads && r.batch === batch,
+    )?.msPerFace ?? NaN;
+  const ratio = (threads: number, batch: number): number =>
+    Number((ms('int8', threads, batch) / ms('fp32', threads, batch)).toFixed(3));
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,

@@ -1,5 +1,8 @@
 /** Median ms per call of `fn` over `rounds` timed blocks, after warm-up; the median resists noisy neighbours. */
-export async function medianMsPerCall(fn: () => Promise<unknown>, opts: { warmup: number; rounds: number; callsPerRound: number }): Promise<number> {
+export async function medianMsPerCall(
+  fn: () => Promise<unknown>,
+  opts: { warmup: number; rounds: number; callsPerRound: number },
+): Promise<number> {
   for (let i = 0; i < opts.warmup; i++) await fn();
   const samples: number[] = [];
   for (let r = 0; r < opts.rounds; r++) {

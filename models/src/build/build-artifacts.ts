@@ -16,7 +16,7 @@ import { sha256, sha256File } from './sha256';
 
 export const DEFAULT_CASCADE = '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml';
 /** The first rows of FER2013 Training: real faces, never part of the PublicTest evaluation. */
-export const CALIBRATION_ROWS = 1000;
+export const CALIBRATION_ROWS = 2000;
 
 export interface BuildOptions {
   outDir?: string;
@@ -38,7 +38,12 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-async function accuracy(modelPath: string, csv: string, tta: Tta, label: string): Promise<{ accuracy: number; rows: number }> {
+async function accuracy(
+  modelPath: string,
+  csv: string,
+  tta: Tta,
+  label: string,
+): Promise<{ accuracy: number; rows: number }> {
   const classifier = await EmotionClassifier.create({ modelPath, threads: 2 });
   const bar = progressBar(label, await countFerRows(csv));
   try {
@@ -63,7 +68,10 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
   const calibrationCsv = opts.calibrationCsv ?? join(data, 'train.csv.gz');
   const evalCsv = opts.evalCsv ?? join(data, 'publictest.csv');
   const cascadeSource = opts.cascadeSource ?? DEFAULT_CASCADE;
-  for (const [what, path] of [['cascade', cascadeSource], ['calibration CSV', calibrationCsv]] as const) {
+  for (const [what, path] of [
+    ['cascade', cascadeSource],
+    ['calibration CSV', calibrationCsv],
+  ] as const) {
     if (!existsSync(path)) throw new Error(`${what} not found: ${path}`);
   }
   mkdirSync(outDir, { recursive: true });
@@ -96,16 +104,24 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
 
   // The committed manifest, whose accuracies --skip-eval carries over.
   const committedManifest = join(ARTIFACTS_DIR, ARTIFACT_FILES.manifest);
-  const previous = existsSync(committedManifest) ? (JSON.parse(readFileSync(committedManifest, 'utf8')) as Partial<ModelManifest>) : {};
+  const previous = existsSync(committedManifest)
+    ? (JSON.parse(readFileSync(committedManifest, 'utf8')) as Partial<ModelManifest>)
+    : {};
   const scores = { fp32: { plain: 0, flip: 0 }, int8: { plain: 0, flip: 0 } };
   let evalRows = previous.evaluation?.rows ?? 0;
   if (opts.skipEval) {
     for (const v of ['fp32', 'int8'] as const) {
-      scores[v] = { plain: previous.variants?.[v]?.publicTestAccuracy ?? 0, flip: previous.variants?.[v]?.publicTestAccuracyTtaFlip ?? 0 };
+      scores[v] = {
+        plain: previous.variants?.[v]?.publicTestAccuracy ?? 0,
+        flip: previous.variants?.[v]?.publicTestAccuracyTtaFlip ?? 0,
+      };
     }
   } else {
     if (!existsSync(evalCsv)) throw new Error(`evaluation CSV not found: ${evalCsv}`);
-    for (const [v, path] of [['fp32', fp32Path], ['int8', int8Path]] as const) {
+    for (const [v, path] of [
+      ['fp32', fp32Path],
+      ['int8', int8Path],
+    ] as const) {
       const plain = await accuracy(path, evalCsv, 'none', `eval ${v}`);
       const flip = await accuracy(path, evalCsv, 'flip', `eval ${v} + flip`);
       scores[v] = { plain: plain.accuracy, flip: flip.accuracy };
@@ -121,27 +137,49 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
     version,
     modelId: `${MODEL_NAME}@${version}`,
     labels: [...LABELS],
-    input: { name: source.ir.input.name, shape: ['N', ...source.ir.input.shape], layout: 'NCHW', dtype: 'float32', colorSpace: 'grayscale', preprocessing: PREPROCESSING },
+    input: {
+      name: source.ir.input.name,
+      shape: ['N', ...source.ir.input.shape],
+      layout: 'NCHW',
+      dtype: 'float32',
+      colorSpace: 'grayscale',
+      preprocessing: PREPROCESSING,
+    },
     output: { name: source.ir.output, shape: ['N', LABELS.length], activation: 'softmax' },
-    architecture: { family: 'big_XCEPTION (mini-Xception family)', parameters: cost.parameters, macsPerImage: cost.macs, onnxOpset: ONNX_OPSET },
+    architecture: {
+      family: 'big_XCEPTION (mini-Xception family)',
+      parameters: cost.parameters,
+      macsPerImage: cost.macs,
+      onnxOpset: ONNX_OPSET,
+    },
     source: {
       upstream: 'https://github.com/oarriaga/face_classification (big_XCEPTION, FER2013)',
       upstreamLicense: 'MIT',
       package: '@vladmandic/human',
       packageVersion: source.location.packageVersion,
-      files: [entry(join(source.location.packageDir, 'models'), 'emotion.json'), entry(join(source.location.packageDir, 'models'), 'emotion.bin')],
+      files: [
+        entry(join(source.location.packageDir, 'models'), 'emotion.json'),
+        entry(join(source.location.packageDir, 'models'), 'emotion.bin'),
+      ],
       trainingData: 'FER2013 (Goodfellow et al. 2013), 28,709 48x48 grayscale web images, 7 classes',
     },
     evaluation: { dataset: 'FER2013 PublicTest', rows: evalRows },
     variants: {
-      fp32: { ...entry(outDir, ARTIFACT_FILES.fp32), publicTestAccuracy: scores.fp32.plain, publicTestAccuracyTtaFlip: scores.fp32.flip, notes: 'exact conversion of the TF.js graph' },
+      fp32: {
+        ...entry(outDir, ARTIFACT_FILES.fp32),
+        publicTestAccuracy: scores.fp32.plain,
+        publicTestAccuracyTtaFlip: scores.fp32.flip,
+        notes: 'exact conversion of the TF.js graph',
+      },
       int8: {
         ...entry(outDir, ARTIFACT_FILES.int8),
         publicTestAccuracy: scores.int8.plain,
         publicTestAccuracyTtaFlip: scores.int8.flip,
         notes:
           `static QDQ: uint8 activations (${s.percentile} percentile calibration on the first ${images.length} FER2013 Training rows), ` +
-          `per-channel symmetric int8 weights (${s.convWeightBits}-bit regular convs, ${s.depthwiseWeightBits}-bit depthwise), int32 biases, fp32 pooling head`,
+          `per-channel symmetric int8 weights (${s.convWeightBits}-bit regular convs, ${s.depthwiseWeightBits}-bit depthwise)` +
+          `${s.biasCorrection ? ' with bias correction' : ''}, int32 biases; ` +
+          `${s.floatEnds ? 'first (image) and last (logit) convolutions and ' : ''}the pooling head stay fp32`,
       },
     },
     cascade: {
@@ -151,6 +189,8 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
     },
   };
   writeFileSync(join(outDir, ARTIFACT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-  log(`wrote ${join(outDir, ARTIFACT_FILES.manifest)} (sha256 ${sha256(readFileSync(join(outDir, ARTIFACT_FILES.manifest)))})`);
+  log(
+    `wrote ${join(outDir, ARTIFACT_FILES.manifest)} (sha256 ${sha256(readFileSync(join(outDir, ARTIFACT_FILES.manifest)))})`,
+  );
   return manifest;
 }

@@ -6,7 +6,8 @@ import { locateSourceModel, SOURCE_PACKAGE, type SourceModelLocation } from '../
 import { readTfjsGraphModel } from '../tfjs/graph-model-files';
 
 export const MODEL_NAME = 'lectern-emotion';
-export const PREPROCESSING = 'grayscale face crop resized to 64x64 (bilinear), value = (gray / 255 - 0.5) * 2, NCHW [N,1,64,64]';
+export const PREPROCESSING =
+  'grayscale face crop resized to 64x64 (bilinear), value = (gray / 255 - 0.5) * 2, NCHW [N,1,64,64]';
 
 export interface SourceModel {
   location: SourceModelLocation;

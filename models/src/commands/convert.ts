@@ -17,6 +17,8 @@ export function registerConvertCommand(program: Command): void {
       const ir = tfjsGraphToIr(readTfjsGraphModel(modelJson), 'converted');
       writeFileSync(o.out, writeFp32Onnx(ir, { producerVersion: 'convert', docString: `converted from ${modelJson}` }));
       const cost = modelCost(ir);
-      process.stdout.write(`wrote ${o.out}: ${ir.nodes.length} ops, ${cost.parameters} parameters, ${cost.macs} MACs per image\n`);
+      process.stdout.write(
+        `wrote ${o.out}: ${ir.nodes.length} ops, ${cost.parameters} parameters, ${cost.macs} MACs per image\n`,
+      );
     });
 }

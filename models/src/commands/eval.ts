@@ -61,12 +61,24 @@ export function registerEvalCommand(program: Command): void {
       }
       const seconds = (performance.now() - started) / 1000;
       for (const bad of result.invalidRows) process.stderr.write(`skipped row ${bad.row}: ${bad.reason}\n`);
-      if (o.png) writeFileSync(o.png, renderConfusionPng(result.confusion, `${o.model} ${o.tta === 'flip' ? '+flip ' : ''}acc ${(100 * result.accuracy).toFixed(1)}%`));
+      if (o.png)
+        writeFileSync(
+          o.png,
+          renderConfusionPng(
+            result.confusion,
+            `${o.model} ${o.tta === 'flip' ? '+flip ' : ''}acc ${(100 * result.accuracy).toFixed(1)}%`,
+          ),
+        );
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ model: classifier.modelId, csv: o.csv, seconds: Number(seconds.toFixed(2)), ...result })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ model: classifier.modelId, csv: o.csv, seconds: Number(seconds.toFixed(2)), ...result })}\n`,
+        );
       } else {
-        process.stdout.write(`${classifier.modelId} on ${o.csv}${o.tta === 'flip' ? ' (flip TTA)' : ''}, ${seconds.toFixed(1)} s\n${formatMetrics(result)}\n`);
-        if (result.invalidRows.length > 0) process.stdout.write(`${result.invalidRows.length} malformed rows skipped (listed on stderr)\n`);
+        process.stdout.write(
+          `${classifier.modelId} on ${o.csv}${o.tta === 'flip' ? ' (flip TTA)' : ''}, ${seconds.toFixed(1)} s\n${formatMetrics(result)}\n`,
+        );
+        if (result.invalidRows.length > 0)
+          process.stdout.write(`${result.invalidRows.length} malformed rows skipped (listed on stderr)\n`);
       }
     });
 }

@@ -1,7 +1,8 @@
 import { inferShapes, samePadding, type IrModel, type IrNode, type Pads, type Shape3 } from '../ir/ir';
 import type { TfjsGraphModel, TfNodeDef, TfWeight } from '../tfjs/graph-model-files';
 
-const decodeString = (s: string | undefined): string => (s === undefined ? '' : Buffer.from(s, 'base64').toString('utf8'));
+const decodeString = (s: string | undefined): string =>
+  s === undefined ? '' : Buffer.from(s, 'base64').toString('utf8');
 
 function attrString(node: TfNodeDef, key: string): string {
   return decodeString(node.attr?.[key]?.s);
@@ -29,7 +30,12 @@ function hwTuple(values: number[], node: TfNodeDef, what: string): [number, numb
   return [values[1] ?? 1, values[2] ?? 1];
 }
 
-function paddingFor(node: TfNodeDef, shape: Shape3, kernel: readonly [number, number], strides: readonly [number, number]): Pads {
+function paddingFor(
+  node: TfNodeDef,
+  shape: Shape3,
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+): Pads {
   const padding = attrString(node, 'padding');
   if (padding === 'VALID') return [0, 0, 0, 0];
   if (padding !== 'SAME') throw new Error(`${node.name}: unsupported padding "${padding}"`);
@@ -84,13 +90,15 @@ export function tfjsGraphToIr(model: TfjsGraphModel, name: string): IrModel {
   const dataInputs = (node: TfNodeDef): string[] => (node.input ?? []).filter((i) => !i.startsWith('^')).map(resolve);
   const weight = (input: string | undefined, node: TfNodeDef): TfWeight => {
     const w = input === undefined ? undefined : model.weights.get(input);
-    if (!w || byName.get(input ?? '')?.op !== 'Const') throw new Error(`${node.name}: input ${input} is not a constant weight`);
+    if (!w || byName.get(input ?? '')?.op !== 'Const')
+      throw new Error(`${node.name}: input ${input} is not a constant weight`);
     return w;
   };
 
   const placeholders = nodes.filter((n) => n.op === 'Placeholder');
   const inputNode = placeholders[0];
-  if (placeholders.length !== 1 || !inputNode) throw new Error(`expected exactly one input, found ${placeholders.length}`);
+  if (placeholders.length !== 1 || !inputNode)
+    throw new Error(`expected exactly one input, found ${placeholders.length}`);
   const dims = (inputNode.attr?.shape?.shape?.dim ?? []).map((d) => Number(d.size));
   if (dims.length !== 4) throw new Error(`input ${inputNode.name} must be NHWC, got shape ${JSON.stringify(dims)}`);
   const inputShape: Shape3 = [dims[3] ?? 0, dims[1] ?? 0, dims[2] ?? 0];
@@ -131,14 +139,17 @@ export function tfjsGraphToIr(model: TfjsGraphModel, name: string): IrModel {
         const [kh, kw, ci, co] = w.shape as [number, number, number, number];
         const strides = hwTuple(attrInts(node, 'strides'), node, 'strides');
         const inShape = shapeOf(ins[0] ?? '');
-        if (inShape[0] !== ci) throw new Error(`${node.name}: weight expects ${ci} input channels, tensor has ${inShape[0]}`);
+        if (inShape[0] !== ci)
+          throw new Error(`${node.name}: weight expects ${ci} input channels, tensor has ${inShape[0]}`);
         const bias = fused.includes('BiasAdd') ? weight(ins[2], node).data : null;
         irNode = {
           kind: 'conv',
           name: out,
           input: onnxName(ins[0] ?? ''),
           output: out,
-          weight: depthwise ? depthwiseToOihw(w.data as Float32Array, w.shape) : hwioToOihw(w.data as Float32Array, w.shape),
+          weight: depthwise
+            ? depthwiseToOihw(w.data as Float32Array, w.shape)
+            : hwioToOihw(w.data as Float32Array, w.shape),
           weightDims: depthwise ? [ci * co, 1, kh, kw] : [co, ci, kh, kw],
           bias: bias ? Float32Array.from(bias) : null,
           strides,
@@ -153,7 +164,15 @@ export function tfjsGraphToIr(model: TfjsGraphModel, name: string): IrModel {
         const kernel = hwTuple(attrInts(node, 'ksize'), node, 'ksize');
         const strides = hwTuple(attrInts(node, 'strides'), node, 'strides');
         const input = ins[0] ?? '';
-        irNode = { kind: 'maxpool', name: out, input: onnxName(input), output: out, kernel, strides, pads: paddingFor(node, shapeOf(input), kernel, strides) };
+        irNode = {
+          kind: 'maxpool',
+          name: out,
+          input: onnxName(input),
+          output: out,
+          kernel,
+          strides,
+          pads: paddingFor(node, shapeOf(input), kernel, strides),
+        };
         break;
       }
       case 'Add':

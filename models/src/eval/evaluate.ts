@@ -31,11 +31,17 @@ export function combineFlipPredictions(a: Float32Array, b: Float32Array): Float3
 async function classifyBatch(classifier: EmotionClassifier, images: GrayImage[], tta: Tta): Promise<Float32Array[]> {
   if (tta === 'none') return classifier.classify(images);
   const probs = await classifier.classify([...images, ...images.map(flipHorizontal)]);
-  return images.map((_, i) => combineFlipPredictions(probs[i] ?? new Float32Array(), probs[i + images.length] ?? new Float32Array()));
+  return images.map((_, i) =>
+    combineFlipPredictions(probs[i] ?? new Float32Array(), probs[i + images.length] ?? new Float32Array()),
+  );
 }
 
 /** Classifies every valid row of a FER2013-format CSV; malformed rows are listed, not fatal. */
-export async function evaluateCsv(classifier: EmotionClassifier, csvPath: string, opts: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluateCsv(
+  classifier: EmotionClassifier,
+  csvPath: string,
+  opts: EvaluateOptions = {},
+): Promise<EvaluationResult> {
   const tta = opts.tta ?? 'none';
   const batchSize = opts.batchSize ?? 64;
   const matrix = new ConfusionMatrix();

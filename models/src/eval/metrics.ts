@@ -22,7 +22,8 @@ export class ConfusionMatrix {
 
   add(truth: number, predicted: number): void {
     const row = this.counts[truth];
-    if (!row || predicted < 0 || predicted >= NUM_CLASSES) throw new Error(`class out of range: ${truth} -> ${predicted}`);
+    if (!row || predicted < 0 || predicted >= NUM_CLASSES)
+      throw new Error(`class out of range: ${truth} -> ${predicted}`);
     row[predicted] = (row[predicted] ?? 0) + 1;
   }
 
@@ -63,7 +64,10 @@ export function formatMetrics(m: EvaluationMetrics): string {
     `rows ${m.rows}  accuracy ${(100 * m.accuracy).toFixed(2)} %  macro-F1 ${(100 * m.macroF1).toFixed(2)} %`,
     '',
     'class      support  precision  recall      F1',
-    ...m.perClass.map((c) => `${c.label.padEnd(9)} ${String(c.support).padStart(8)}     ${pct(c.precision)}  ${pct(c.recall)}  ${pct(c.f1)}`),
+    ...m.perClass.map(
+      (c) =>
+        `${c.label.padEnd(9)} ${String(c.support).padStart(8)}     ${pct(c.precision)}  ${pct(c.recall)}  ${pct(c.f1)}`,
+    ),
     '',
     'confusion (rows = truth, columns = predicted)',
     `${''.padEnd(9)} ${LABELS.map((l) => l.slice(0, 7).padStart(8)).join('')}`,

@@ -97,7 +97,8 @@ export function inferShapes(model: IrModel): Map<string, readonly number[]> {
       }
       case 'add': {
         const [a, b] = node.inputs.map(shapeOf);
-        if (a?.join() !== b?.join()) throw new Error(`${node.name}: cannot add shapes ${a?.join('x')} and ${b?.join('x')}`);
+        if (a?.join() !== b?.join())
+          throw new Error(`${node.name}: cannot add shapes ${a?.join('x')} and ${b?.join('x')}`);
         shapes.set(node.output, a ?? []);
         break;
       }

@@ -119,7 +119,12 @@ export class OnnxGraphBuilder {
   }
 
   /** Serialises a complete model; `opset` applies to the default ai.onnx domain. */
-  encode(opts: { opset: number; producerVersion: string; docString: string; metadata?: Record<string, string> }): Uint8Array {
+  encode(opts: {
+    opset: number;
+    producerVersion: string;
+    docString: string;
+    metadata?: Record<string, string>;
+  }): Uint8Array {
     const model = {
       irVersion: 8,
       opsetImport: [{ domain: '', version: opts.opset }],

@@ -22,18 +22,30 @@ export function writeFp32Onnx(model: IrModel, opts: OnnxWriteOptions): Uint8Arra
         const inputs = [node.input, g.float(`${node.name}/W`, node.weightDims, node.weight)];
         if (node.bias) inputs.push(g.float(`${node.name}/B`, [node.bias.length], node.bias));
         const convOut = node.relu ? `${node.output}/preact` : node.output;
-        g.node('Conv', inputs, [convOut], {
-          kernel_shape: [node.weightDims[2], node.weightDims[3]],
-          strides: [...node.strides],
-          pads: [...node.pads],
-          group: node.group,
-          dilations: [1, 1],
-        }, node.name);
+        g.node(
+          'Conv',
+          inputs,
+          [convOut],
+          {
+            kernel_shape: [node.weightDims[2], node.weightDims[3]],
+            strides: [...node.strides],
+            pads: [...node.pads],
+            group: node.group,
+            dilations: [1, 1],
+          },
+          node.name,
+        );
         if (node.relu) g.node('Relu', [convOut], [node.output], {}, `${node.name}/relu`);
         break;
       }
       case 'maxpool':
-        g.node('MaxPool', [node.input], [node.output], { kernel_shape: [...node.kernel], strides: [...node.strides], pads: [...node.pads] }, node.name);
+        g.node(
+          'MaxPool',
+          [node.input],
+          [node.output],
+          { kernel_shape: [...node.kernel], strides: [...node.strides], pads: [...node.pads] },
+          node.name,
+        );
         break;
       case 'add':
         g.node('Add', [...node.inputs], [node.output], {}, node.name);
@@ -52,5 +64,10 @@ export function writeFp32Onnx(model: IrModel, opts: OnnxWriteOptions): Uint8Arra
   }
   g.output(model.output, ['N', ...(shapes.get(model.output) ?? [])]);
   for (const extra of opts.extraOutputs ?? []) g.output(extra, ['N', ...(shapes.get(extra) ?? [])]);
-  return g.encode({ opset: ONNX_OPSET, producerVersion: opts.producerVersion, docString: opts.docString, metadata: opts.metadata });
+  return g.encode({
+    opset: ONNX_OPSET,
+    producerVersion: opts.producerVersion,
+    docString: opts.docString,
+    metadata: opts.metadata,
+  });
 }

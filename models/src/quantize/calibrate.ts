@@ -141,7 +141,10 @@ export function rangesAt(stats: Map<string, TensorStats>, percentile: number): M
 }
 
 /** Per tensor, the percentile cut with the least expected quantization error. */
-export function rangesByMse(stats: Map<string, TensorStats>, candidates: readonly number[] = [99.9, 99.95, 99.99, 99.995, 99.999, 99.9999, 100]): Map<string, ActivationRange> {
+export function rangesByMse(
+  stats: Map<string, TensorStats>,
+  candidates: readonly number[] = [99.9, 99.95, 99.99, 99.995, 99.999, 99.9999, 100],
+): Map<string, ActivationRange> {
   const ranges = new Map<string, ActivationRange>();
   for (const [t, s] of stats) ranges.set(t, s.mseRange(candidates));
   return ranges;
@@ -164,7 +167,13 @@ export async function collectActivationStats(
   const stats = new Map(
     tensors.map((t) => {
       const [channels = 1, ...spatial] = shapes.get(t) ?? [];
-      return [t, new TensorStats(channels, spatial.reduce((a, b) => a * b, 1))];
+      return [
+        t,
+        new TensorStats(
+          channels,
+          spatial.reduce((a, b) => a * b, 1),
+        ),
+      ];
     }),
   );
   // The input is not a graph output; its statistics come straight from the calibration array.

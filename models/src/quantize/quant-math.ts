@@ -20,7 +20,12 @@ export interface WeightQuant {
 }
 
 /** Symmetric per-output-channel int8 quantization limited to ±qmax (63 for 7-bit, 127 for 8-bit). */
-export function quantizeWeightsPerChannel(weight: Float32Array, outChannels: number, qmax: number, clipSearch = false): WeightQuant {
+export function quantizeWeightsPerChannel(
+  weight: Float32Array,
+  outChannels: number,
+  qmax: number,
+  clipSearch = false,
+): WeightQuant {
   const per = weight.length / outChannels;
   const data = new Int8Array(weight.length);
   const scales = new Float32Array(outChannels);
@@ -51,13 +56,18 @@ export function quantizeWeightsPerChannel(weight: Float32Array, outChannels: num
     }
     scales[o] = scale;
     const s = scales[o] ?? 1;
-    for (let i = o * per; i < (o + 1) * per; i++) data[i] = Math.max(-qmax, Math.min(qmax, Math.round((weight[i] ?? 0) / s)));
+    for (let i = o * per; i < (o + 1) * per; i++)
+      data[i] = Math.max(-qmax, Math.min(qmax, Math.round((weight[i] ?? 0) / s)));
   }
   return { data, scales };
 }
 
 /** int32 bias with scale = input scale x weight scale, as QLinearConv requires. */
-export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: Float32Array): { data: Int32Array; scales: Float32Array } {
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: Float32Array,
+): { data: Int32Array; scales: Float32Array } {
   const scales = weightScales.map((ws) => Math.fround(inputScale * ws));
   const data = new Int32Array(bias.length);
   for (let o = 0; o < bias.length; o++) data[o] = Math.round((bias[o] ?? 0) / (scales[o] ?? 1));

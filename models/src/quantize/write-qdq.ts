@@ -1,5 +1,5 @@
-import { inferShapes, nodeInputs, type IrModel } from '../ir/ir';
-import { OnnxGraphBuilder } from '../onnx/onnx-builder';
+import { inferShapes, nodeInputs, type ConvNode, type IrModel, type IrNode } from '../ir/ir';
+import { OnnxGraphBuilder, type AttributeValue } from '../onnx/onnx-builder';
 import { ONNX_OPSET, type OnnxWriteOptions } from '../onnx/write-fp32';
 import type { ActivationRange } from './calibrate';
 import { activationQuant, quantizeBias, quantizeWeightsPerChannel, type ActivationQuant } from './quant-math';
@@ -24,10 +24,22 @@ export interface QdqOptions {
   inputOffset?: number;
   /** Search a per-channel clipping of the weight range that minimises the rounding error. */
   weightClipSearch?: boolean;
+  /**
+   * Convolutions (IR node names) kept in fp32. The first conv sees the raw image, whose 256 gray
+   * levels fall between the uint8 steps of (g/255 - 0.5) * 2, and the last conv produces the class
+   * logits; both are small (2 % of the MACs) but their rounding costs the most accuracy.
+   */
+  floatConvs?: readonly string[];
 }
 
 /** Expected per-output-channel error sum((w_q - w) * E[x]) of a grouped convolution. */
-function roundingShift(weight: Float32Array, dequantized: (i: number) => number, dims: readonly number[], group: number, means: Float32Array): Float32Array {
+function roundingShift(
+  weight: Float32Array,
+  dequantized: (i: number) => number,
+  dims: readonly number[],
+  group: number,
+  means: Float32Array,
+): Float32Array {
   const [outC = 0, inPerGroup = 0, kh = 1, kw = 1] = dims;
   const taps = kh * kw;
   const outPerGroup = outC / group;
@@ -47,6 +59,16 @@ function roundingShift(weight: Float32Array, dequantized: (i: number) => number,
   return shift;
 }
 
+function convAttributes(node: ConvNode): Record<string, AttributeValue> {
+  return {
+    kernel_shape: [node.weightDims[2], node.weightDims[3]],
+    strides: [...node.strides],
+    pads: [...node.pads],
+    group: node.group,
+    dilations: [1, 1],
+  };
+}
+
 /** Tensors whose ranges the quantizer needs from calibration. */
 export function tensorsToCalibrate(model: IrModel): string[] {
   return model.nodes.filter((n) => n.kind === 'conv' || n.kind === 'add' || n.kind === 'relu').map((n) => n.output);
@@ -58,7 +80,12 @@ export function tensorsToCalibrate(model: IrModel): string[] {
  * turns DQ -> Conv/Add -> Q groups into QLinearConv / QLinearAdd and runs MaxPool on uint8 directly
  * because its input and output share one scale. The classifier head (global pool + softmax) stays fp32.
  */
-export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange>, q: QdqOptions, opts: OnnxWriteOptions): Uint8Array {
+export function writeQdqOnnx(
+  model: IrModel,
+  ranges: Map<string, ActivationRange>,
+  q: QdqOptions,
+  opts: OnnxWriteOptions,
+): Uint8Array {
   const shapes = inferShapes(model);
   const g = new OnnxGraphBuilder(`${model.name}-int8`);
   g.input(model.input.name, ['N', ...model.input.shape]);
@@ -85,26 +112,61 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
     return activationQuant(r.min, r.max);
   };
   const consumers = new Map<string, string[]>();
-  for (const node of model.nodes) for (const i of nodeInputs(node)) consumers.set(i, [...(consumers.get(i) ?? []), node.kind]);
+  for (const node of model.nodes)
+    for (const i of nodeInputs(node)) consumers.set(i, [...(consumers.get(i) ?? []), node.kind]);
+
+  const floatConvs = new Set(q.floatConvs ?? []);
+  for (const name of floatConvs) {
+    if (!model.nodes.some((n) => n.kind === 'conv' && n.name === name))
+      throw new Error(`floatConvs: no convolution named ${name}`);
+  }
+  const isFloat = (node: IrNode): boolean => node.kind === 'conv' && floatConvs.has(node.name);
+  // A float tensor is read as is; a quantized one through its DequantizeLinear.
+  const floatOrDq = (tensor: string): string => dequantized.get(tensor) ?? tensor;
+  const quantizedReaders = (tensor: string): IrNode[] =>
+    model.nodes.filter((n) => nodeInputs(n).includes(tensor) && !isFloat(n) && n.kind !== 'gap');
 
   const inputOffset = q.inputOffset ?? 0;
   const inputQuant = activationQuant(q.inputRange.min + inputOffset, q.inputRange.max + inputOffset);
-  if (inputOffset === 0) {
+  if (quantizedReaders(model.input.name).length === 0) {
+    // Only float convolutions read the image: it is never quantized.
+  } else if (inputOffset === 0) {
     quantize(model.input.name, inputQuant);
   } else {
     const shifted = `${model.input.name}/shifted`;
-    g.node('Add', [model.input.name, g.float(`${model.input.name}/offset`, [], Float32Array.of(inputOffset))], [shifted], {}, shifted);
+    g.node(
+      'Add',
+      [model.input.name, g.float(`${model.input.name}/offset`, [], Float32Array.of(inputOffset))],
+      [shifted],
+      {},
+      shifted,
+    );
     quantize(model.input.name, inputQuant, shifted);
   }
 
   for (const node of model.nodes) {
     switch (node.kind) {
       case 'conv': {
+        if (isFloat(node)) {
+          const inputs = [floatOrDq(node.input), g.float(`${node.name}/W`, node.weightDims, node.weight)];
+          if (node.bias) inputs.push(g.float(`${node.name}/B`, [node.weightDims[0]], node.bias));
+          const convOut = node.relu ? `${node.output}/preact` : node.output;
+          g.node('Conv', inputs, [convOut], convAttributes(node), node.name);
+          if (node.relu) g.node('Relu', [convOut], [node.output], {}, `${node.name}/relu`);
+          if (quantizedReaders(node.output).length > 0) quantize(node.output, calibrated(node.output));
+          else dequantized.set(node.output, node.output);
+          break;
+        }
         const inputQ = params.get(node.input);
         if (!inputQ) throw new Error(`${node.name}: input ${node.input} is not quantized`);
         const outChannels = node.weightDims[0];
         const bits = node.group === 1 ? q.convWeightBits : q.depthwiseWeightBits;
-        const wq = quantizeWeightsPerChannel(node.weight, outChannels, 2 ** (bits - 1) - 1, q.weightClipSearch === true);
+        const wq = quantizeWeightsPerChannel(
+          node.weight,
+          outChannels,
+          2 ** (bits - 1) - 1,
+          q.weightClipSearch === true,
+        );
         const wName = g.int8(`${node.name}/W_quantized`, node.weightDims, wq.data);
         const wScale = g.float(`${node.name}/W_scale`, [outChannels], wq.scales);
         const wZp = g.int8(`${node.name}/W_zero_point`, [outChannels], new Int8Array(outChannels));
@@ -113,7 +175,8 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
         let bias = node.bias;
         if (node.input === model.input.name && inputOffset !== 0) {
           // The conv now sees x + offset; w * offset summed over its taps comes off the bias.
-          if (node.pads.some((p) => p !== 0)) throw new Error(`${node.name}: an input offset needs an unpadded first convolution`);
+          if (node.pads.some((p) => p !== 0))
+            throw new Error(`${node.name}: an input offset needs an unpadded first convolution`);
           const perChannel = node.weight.length / outChannels;
           bias = (bias ?? new Float32Array(outChannels)).map((b, o) => {
             let sum = 0;
@@ -124,7 +187,13 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
         const means = q.channelMeans?.get(node.input);
         if (means) {
           const perChannel = node.weight.length / outChannels;
-          const shift = roundingShift(node.weight, (i) => (wq.data[i] ?? 0) * (wq.scales[Math.floor(i / perChannel)] ?? 0), node.weightDims, node.group, means);
+          const shift = roundingShift(
+            node.weight,
+            (i) => (wq.data[i] ?? 0) * (wq.scales[Math.floor(i / perChannel)] ?? 0),
+            node.weightDims,
+            node.group,
+            means,
+          );
           const base = bias ?? new Float32Array(outChannels);
           bias = base.map((b, o) => b - (shift[o] ?? 0));
         }
@@ -133,17 +202,17 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
           const bName = g.int32(`${node.name}/B_quantized`, [outChannels], bq.data);
           const bScale = g.float(`${node.name}/B_scale`, [outChannels], bq.scales);
           const bZp = g.int32(`${node.name}/B_zero_point`, [outChannels], new Int32Array(outChannels));
-          g.node('DequantizeLinear', [bName, bScale, bZp], [`${node.name}/B`], { axis: 0 }, `${node.name}/B/dequantize`);
+          g.node(
+            'DequantizeLinear',
+            [bName, bScale, bZp],
+            [`${node.name}/B`],
+            { axis: 0 },
+            `${node.name}/B/dequantize`,
+          );
           inputs.push(`${node.name}/B`);
         }
         const convOut = node.relu ? `${node.output}/preact` : node.output;
-        g.node('Conv', inputs, [convOut], {
-          kernel_shape: [node.weightDims[2], node.weightDims[3]],
-          strides: [...node.strides],
-          pads: [...node.pads],
-          group: node.group,
-          dilations: [1, 1],
-        }, node.name);
+        g.node('Conv', inputs, [convOut], convAttributes(node), node.name);
         if (node.relu) g.node('Relu', [convOut], [node.output], {}, `${node.name}/relu`);
         quantize(node.output, calibrated(node.output));
         break;
@@ -152,7 +221,13 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
         // Sharing the input's scale and zero point makes the pool exact on uint8.
         const inputQ = params.get(node.input);
         if (!inputQ) throw new Error(`${node.name}: input ${node.input} is not quantized`);
-        g.node('MaxPool', [dq(node.input)], [node.output], { kernel_shape: [...node.kernel], strides: [...node.strides], pads: [...node.pads] }, node.name);
+        g.node(
+          'MaxPool',
+          [dq(node.input)],
+          [node.output],
+          { kernel_shape: [...node.kernel], strides: [...node.strides], pads: [...node.pads] },
+          node.name,
+        );
         quantize(node.output, inputQ);
         break;
       }
@@ -165,7 +240,7 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
         quantize(node.output, calibrated(node.output));
         break;
       case 'gap':
-        g.node('GlobalAveragePool', [dq(node.input)], [`${node.output}/nchw`], {}, node.name);
+        g.node('GlobalAveragePool', [floatOrDq(node.input)], [`${node.output}/nchw`], {}, node.name);
         g.node('Flatten', [`${node.output}/nchw`], [node.output], { axis: 1 }, `${node.name}/flatten`);
         dequantized.set(node.output, node.output);
         break;
@@ -176,5 +251,10 @@ export function writeQdqOnnx(model: IrModel, ranges: Map<string, ActivationRange
     }
   }
   g.output(model.output, ['N', ...(shapes.get(model.output) ?? [])]);
-  return g.encode({ opset: ONNX_OPSET, producerVersion: opts.producerVersion, docString: opts.docString, metadata: opts.metadata });
+  return g.encode({
+    opset: ONNX_OPSET,
+    producerVersion: opts.producerVersion,
+    docString: opts.docString,
+    metadata: opts.metadata,
+  });
 }
