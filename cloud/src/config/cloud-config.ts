@@ -11,6 +11,11 @@ export interface CloudConfig {
   mqttUrl: string | null;
   mqttUsername: string | null;
   mqttPassword: string | null;
+  /**
+   * The ingest client's id on an external broker. Fixed, with a persistent session, so the broker queues
+   * snapshots (QoS 1) while the cloud is down; two cloud instances on one broker need different ids.
+   */
+  mqttClientId: string;
   /** Embedded broker TCP port; 'auto' picks a free one. */
   mqttPort: number | 'auto';
   /** Host the embedded broker binds to. */
@@ -52,6 +57,10 @@ const envSchema = z.object({
     .optional(),
   LECTERN_MQTT_USERNAME: optionalText,
   LECTERN_MQTT_PASSWORD: optionalText,
+  LECTERN_MQTT_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
+    .default('lectern-cloud-ingest'),
   LECTERN_MQTT_PORT: z.union([z.literal('auto'), port]).default(1883),
   LECTERN_MQTT_HOST: z.string().min(1).default('0.0.0.0'),
   LECTERN_MIN_GROUP_SIZE: positiveInt.default(3),
@@ -89,6 +98,7 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd = pro
     mqttUrl: e.LECTERN_MQTT_URL ?? null,
     mqttUsername: e.LECTERN_MQTT_USERNAME,
     mqttPassword: e.LECTERN_MQTT_PASSWORD,
+    mqttClientId: e.LECTERN_MQTT_CLIENT_ID,
     mqttPort: e.LECTERN_MQTT_PORT,
     mqttHost: e.LECTERN_MQTT_HOST,
     minGroupSize: e.LECTERN_MIN_GROUP_SIZE,

@@ -82,6 +82,10 @@ export class IngestService {
     const r = decode('snapshot', payload);
     if (!r.ok) return this.reject('malformed', `${topicDeviceId}: ${r.error}`);
     const s: Snapshot = r.value;
+    // The only free text of a snapshot; PostgreSQL text cannot hold NUL, and one such row would fail the
+    // whole batch, other devices' rows included.
+    if (s.model.id.includes('\u0000') || s.model.version.includes('\u0000'))
+      return this.reject('malformed', `${topicDeviceId}: NUL character in model id/version`);
     if (s.deviceId !== topicDeviceId)
       return this.reject('device-mismatch', `${s.deviceId} on ${topicDeviceId}'s topic`);
     const roomId = this.registry.roomOf(s.deviceId);
@@ -101,8 +105,8 @@ export class IngestService {
       faces: s.faces,
       valence: s.aggregate.valence,
       attention: s.aggregate.attention,
-      distribution: JSON.stringify(s.aggregate.distribution),
-      tracks: JSON.stringify(s.tracks),
+      distribution: s.aggregate.distribution,
+      tracks: s.tracks,
       emotionEnabled: s.emotionEnabled,
       modelId: s.model.id,
       modelVersion: s.model.version,

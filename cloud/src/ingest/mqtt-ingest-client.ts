@@ -5,9 +5,13 @@ import { CLOUD_SUBSCRIPTIONS } from '../mqtt/acl';
 export type MessageHandler = (topic: string, payload: Buffer) => Promise<void> | null;
 
 /**
- * The cloud's MQTT consumer, identical for the embedded and an external broker. Messages are handled in
+ * The cloud's consumer on an external broker (the embedded one delivers in-process). Messages are handled in
  * `handleMessage`, whose callback mqtt.js waits for before acking and reading on: a slow database thus
  * slows the broker's delivery instead of filling memory.
+ *
+ * The session is persistent (fixed client id, clean: false, QoS 1 subscriptions): while the cloud is down
+ * or reconnecting, the broker queues what devices publish (their outbox replay included) and delivers it
+ * on reconnect, instead of dropping it for want of a subscriber.
  */
 export class MqttIngestClient {
   private readonly logger = new Logger('MqttIngest');
@@ -15,14 +19,14 @@ export class MqttIngestClient {
 
   constructor(
     private readonly url: string,
-    private readonly auth: { username: string | null; password: string | null },
+    private readonly auth: { username: string | null; password: string | null; clientId: string },
     private readonly onMessage: MessageHandler,
   ) {}
 
   async start(): Promise<void> {
     const opts: IClientOptions = {
-      clientId: `lectern-cloud-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-      clean: true,
+      clientId: this.auth.clientId,
+      clean: false,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       ...(this.auth.username ? { username: this.auth.username } : {}),
@@ -46,7 +50,10 @@ export class MqttIngestClient {
       else callback();
     };
     client.on('error', (err) => this.logger.warn(`MQTT: ${err.message}`));
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
+      // A resumed session keeps its subscriptions; subscribing again is harmless and covers a broker that
+      // lost the session (restart without persistence).
+      if (connack.sessionPresent) this.logger.log('resumed persistent MQTT session');
       client.subscribe(CLOUD_SUBSCRIPTIONS, { qos: 1 }, (err, granted) => {
         if (err) this.logger.error(`subscribe failed: ${err.message}`);
         const refused = (granted ?? []).filter((g) => g.qos === 128);

@@ -1,9 +1,14 @@
 import { Logger } from '@nestjs/common';
+import type { Track } from '@lectern/protocol';
 import type { DataSource } from 'typeorm';
 import { SnapshotEntity } from '../db/entities';
 import { BulkInsert, DeviceLastSeen } from './bulk-sql';
 
-export type SnapshotRow = Omit<SnapshotEntity, 'id'>;
+/** A snapshot row before storage: tracks and distribution still as values, serialised once per batch. */
+export type SnapshotRow = Omit<SnapshotEntity, 'id' | 'tracks' | 'distribution'> & {
+  tracks: readonly Track[];
+  distribution: readonly number[];
+};
 
 export interface WriterOptions {
   /** Flush when this many rows wait, or after `maxDelayMs`, whichever comes first. */
@@ -38,7 +43,7 @@ export class SnapshotWriter {
     opts: Partial<WriterOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
-    this.inserts = new BulkInsert<SnapshotRow>(ds, SnapshotEntity, true);
+    this.inserts = new BulkInsert<SnapshotRow>(ds, SnapshotEntity, true, ['tracks', 'distribution']);
     this.lastSeen = new DeviceLastSeen(ds);
   }
 

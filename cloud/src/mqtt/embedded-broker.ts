@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import type Aedes from 'aedes';
-import { createBroker, type AuthenticateError, type Client } from 'aedes';
+import { createBroker, type AedesPublishPacket, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { MessageHandler } from '../ingest/mqtt-ingest-client';
 import { mayPublish, maySubscribe, type MqttPrincipal } from './acl';
 import { sameSecret } from './credentials';
 
@@ -19,6 +20,8 @@ export interface BrokerCounters {
 }
 
 const principals = new WeakMap<Client, MqttPrincipal>();
+/** Topics a connection was already allowed to publish to; mayPublish admits only a handful per principal. */
+const grantedTopics = new WeakMap<Client, Set<string>>();
 
 function authError(message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: 4 as const });
@@ -42,8 +45,15 @@ export class EmbeddedBroker {
       },
       authorizePublish: (client, packet, done) => {
         if (!client) return done(null); // the broker's own publishes ($SYS, wills already vetted)
+        // Devices publish to the same few topics thousands of times: remember the ones already granted.
+        const granted = grantedTopics.get(client);
+        if (granted?.has(packet.topic)) return done(null);
         const who = principals.get(client);
-        if (who && mayPublish(who, packet.topic)) return done(null);
+        if (who && mayPublish(who, packet.topic)) {
+          if (granted) granted.add(packet.topic);
+          else grantedTopics.set(client, new Set([packet.topic]));
+          return done(null);
+        }
         this.counters.deniedPublishes++;
         done(new Error(`publish to ${packet.topic} not allowed`));
       },
@@ -67,6 +77,61 @@ export class EmbeddedBroker {
     if (!(await this.auth.checkDevice(username, secret))) return false;
     principals.set(client, { kind: 'device', deviceId: username });
     return true;
+  }
+
+  /**
+   * The cloud's own subscriptions, in-process: no loopback MQTT connection, no second encode/decode of each
+   * message. Devices still go through authenticate / authorizePublish. A QoS 1 PUBACK goes back to the
+   * device only once every handler called back, so a handler that returns a promise (writer back-pressure)
+   * holds the device's publish window. Call before `listen`, so no device publishes before the cloud listens.
+   */
+  async subscribe(filters: readonly string[], onMessage: MessageHandler): Promise<void> {
+    const deliver = (packet: AedesPublishPacket, done: () => void): void => {
+      let wait: Promise<void> | null = null;
+      try {
+        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+        wait = onMessage(packet.topic, payload);
+      } catch {
+        // The ingest service counts and drops bad messages itself; a throw here must not stall the broker.
+      }
+      if (wait)
+        wait.then(
+          () => this.ack(done),
+          () => this.ack(done),
+        );
+      else this.ack(done);
+    };
+    for (const filter of filters) {
+      await new Promise<void>((resolve) => this.aedes.subscribe(filter, deliver, resolve));
+    }
+  }
+
+  private acks: (() => void)[] = [];
+
+  /**
+   * Completes deliveries in batches, once per event-loop turn, so the PUBACKs of one device's burst are
+   * written while its socket is corked and can share a write system call (one per PUBACK showed up as ~12%
+   * of the cloud's CPU in profiles).
+   */
+  private ack(done: () => void): void {
+    if (this.acks.push(done) > 1) return;
+    setImmediate(() => {
+      const acks = this.acks;
+      this.acks = [];
+      for (const d of acks) d();
+    });
+  }
+
+  /** Publishes as the broker itself (cloud config and commands); retained messages are stored as usual. */
+  async publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    const packet: PublishPacket = { cmd: 'publish', topic, payload, qos: opts.qos, retain: opts.retain, dup: false };
+    await new Promise<void>((resolve, reject) =>
+      this.aedes.publish(packet, (err?: Error) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  get listening(): boolean {
+    return this.server?.listening ?? false;
   }
 
   /** Listens on `port` (0 = any free port). A taken port fails with a message naming the setting. */

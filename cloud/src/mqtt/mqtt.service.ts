@@ -5,9 +5,13 @@ import { randomPassword } from '../config/secrets';
 import { DeviceRegistry } from '../devices/device-registry';
 import { IngestService } from '../ingest/ingest.service';
 import { MqttIngestClient } from '../ingest/mqtt-ingest-client';
+import { CLOUD_SUBSCRIPTIONS } from './acl';
 import { EmbeddedBroker } from './embedded-broker';
 
-/** Owns the embedded broker (when configured) and the cloud's own MQTT client. */
+/**
+ * Owns the embedded broker (when configured) or the cloud's MQTT client for an external broker. The embedded
+ * broker hands messages to ingestion in-process; an external one is read by a persistent-session client.
+ */
 @Injectable()
 export class MqttService {
   private readonly logger = new Logger('Mqtt');
@@ -23,44 +27,50 @@ export class MqttService {
   ) {}
 
   async start(): Promise<void> {
-    let username = this.config.mqttUsername;
-    let password = this.config.mqttPassword;
-    if (this.config.mqttUrl === null) {
-      // A fresh service credential each boot: nothing to leak from disk, nothing to configure.
-      username = 'lectern-cloud';
-      password = randomPassword(24);
-      const broker = new EmbeddedBroker({
-        serviceUsername: username,
-        servicePassword: password,
-        checkDevice: (id, secret) => Promise.resolve(this.registry.checkSecret(id, secret)),
-      });
-      const port = await broker.listen(
-        this.config.mqttPort === 'auto' ? 0 : this.config.mqttPort,
-        this.config.mqttHost,
-      );
-      this.broker = broker;
-      const host = ['0.0.0.0', '::'].includes(this.config.mqttHost) ? '127.0.0.1' : this.config.mqttHost;
-      this.url = `mqtt://${host}:${port}`;
-      this.logger.log(`embedded MQTT broker on ${this.config.mqttHost}:${port}`);
-    } else {
-      this.url = this.config.mqttUrl;
-    }
-    const client = new MqttIngestClient(this.url, { username, password }, (t, p) => this.ingest.handle(t, p));
+    if (this.config.mqttUrl === null) await this.startEmbedded();
+    else await this.startClient(this.config.mqttUrl);
+  }
+
+  private async startEmbedded(): Promise<void> {
+    // Ingestion reads the broker in-process, so no cloud client logs in; the service credential is random and
+    // never shown, which leaves the cloud's publish/subscribe rights to no MQTT connection at all.
+    const broker = new EmbeddedBroker({
+      serviceUsername: 'lectern-cloud',
+      servicePassword: randomPassword(24),
+      checkDevice: (id, secret) => Promise.resolve(this.registry.checkSecret(id, secret)),
+    });
+    // Subscribed before the port opens: no device can publish into a broker nobody reads yet.
+    await broker.subscribe(CLOUD_SUBSCRIPTIONS, (t, p) => this.ingest.handle(t, p));
+    let port: number;
     try {
-      await client.start();
+      port = await broker.listen(this.config.mqttPort === 'auto' ? 0 : this.config.mqttPort, this.config.mqttHost);
     } catch (err) {
-      await this.broker?.close();
-      this.broker = null;
+      await broker.close();
       throw err;
     }
+    this.broker = broker;
+    const host = ['0.0.0.0', '::'].includes(this.config.mqttHost) ? '127.0.0.1' : this.config.mqttHost;
+    this.url = `mqtt://${host}:${port}`;
+    this.logger.log(`embedded MQTT broker on ${this.config.mqttHost}:${port}`);
+  }
+
+  private async startClient(url: string): Promise<void> {
+    this.url = url;
+    const client = new MqttIngestClient(
+      url,
+      { username: this.config.mqttUsername, password: this.config.mqttPassword, clientId: this.config.mqttClientId },
+      (t, p) => this.ingest.handle(t, p),
+    );
+    await client.start();
     this.client = client;
   }
 
   get healthy(): boolean {
-    return this.client?.connected ?? false;
+    return this.broker ? this.broker.listening : (this.client?.connected ?? false);
   }
 
   async publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    if (this.broker) return this.broker.publish(topic, payload, opts);
     if (!this.client) throw new Error('MQTT not started');
     await this.client.publish(topic, payload, opts);
   }

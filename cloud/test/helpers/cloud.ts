@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectAsync } from 'mqtt';
 import { startCloud, type CloudHandle } from '../../src';
 import { dropPgSchema } from '../../src/db/data-source';
 
@@ -45,7 +46,12 @@ export async function startTestCloud(
     u.searchParams.set('schema', schema);
     env.LECTERN_DB_URL = u.toString();
   }
-  if (opts.mqttUrl) env.LECTERN_MQTT_URL = opts.mqttUrl;
+  if (opts.mqttUrl) {
+    env.LECTERN_MQTT_URL = opts.mqttUrl;
+    // The ingest session is persistent and keyed by client id: test clouds sharing one broker must not
+    // take over each other's session.
+    env.LECTERN_MQTT_CLIENT_ID ??= `lectern-test-${randomBytes(6).toString('hex')}`;
+  }
   const cloud = await startCloud(env);
   const api: TestCloud['api'] = async (path, init = {}) => {
     const headers: Record<string, string> = {};
@@ -76,6 +82,8 @@ export async function startTestCloud(
     },
     async stop() {
       await cloud.close();
+      // Unless the test reuses it on purpose, drop the persistent session so the shared broker stops queueing for it.
+      if (opts.mqttUrl && !opts.env?.LECTERN_MQTT_CLIENT_ID) await dropMqttSession(opts.mqttUrl, env);
       if (schema && PG_URL) await dropPgSchema(PG_URL, schema);
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
@@ -93,5 +101,23 @@ export async function waitFor<T>(
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A clean-session connect with the same client id discards the broker's stored session (best effort). */
+export async function dropMqttSession(url: string, env: Record<string, string>): Promise<void> {
+  try {
+    const c = await connectAsync(url, {
+      clientId: env.LECTERN_MQTT_CLIENT_ID,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 3000,
+      ...(env.LECTERN_MQTT_USERNAME
+        ? { username: env.LECTERN_MQTT_USERNAME, password: env.LECTERN_MQTT_PASSWORD }
+        : {}),
+    });
+    await c.endAsync();
+  } catch {
+    // broker already gone: nothing left to clean
   }
 }
