@@ -1,5 +1,6 @@
 // Child process: one dashboard (SSE client) per room, measuring device capture -> browser receipt.
 import { writeFileSync } from 'node:fs';
+import { readSseEvents } from '../test/helpers/sse';
 import type { ListenerJob, ListenerReport } from './messages';
 
 const report = (m: ListenerReport): void => void process.send?.(m);
@@ -13,30 +14,13 @@ async function listen(job: ListenerJob, roomId: string, samples: number[], signa
     signal,
   });
   if (res.status !== 200 || !res.body) throw new Error(`SSE for ${roomId}: HTTP ${res.status}`);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += value;
-        let idx: number;
-        while ((idx = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, idx);
-          buf = buf.slice(idx + 2);
-          const data = block.split('\n').find((l) => l.startsWith('data:'));
-          if (!block.includes('event: aggregate') || !data) continue;
-          // ts is the capture time of the snapshot that produced this aggregate.
-          const { ts } = JSON.parse(data.slice(5)) as { ts: number };
-          samples.push(Date.now() - ts);
-          if (TRACE) trace.push([Date.now(), Date.now() - ts]);
-        }
-      }
-    } catch {
-      // aborted at the end of the run
-    }
-  })();
+  void readSseEvents(res.body, ({ event, data }) => {
+    if (event !== 'aggregate') return;
+    // ts is the capture time of the snapshot that produced this aggregate.
+    const { ts } = JSON.parse(data) as { ts: number };
+    samples.push(Date.now() - ts);
+    if (TRACE) trace.push([Date.now(), Date.now() - ts]);
+  });
 }
 
 process.once('message', (job: ListenerJob) => {

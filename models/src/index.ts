@@ -6,5 +6,7 @@ export { loadManifest, type ModelManifest, type ModelVariantEntry, type Artifact
 export { EmotionClassifier, type EmotionClassifierOptions, type ModelVariant } from './classifier';
 export { readFerCsv, countFerRows, FerCsvRowError, FER_SIZE, type FerRow, type ReadFerCsvOptions } from './fer-csv';
 export { LABELS, NUM_CLASSES } from './labels';
+export { seededRandom } from './seeded-random';
+export { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows } from './bitmap-glyphs';
 export { evaluateCsv, type EvaluationResult, type EvaluateOptions, type Tta } from './eval/evaluate';
 export { ConfusionMatrix, argmax, formatMetrics, type EvaluationMetrics, type ClassMetrics } from './eval/metrics';

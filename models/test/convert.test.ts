@@ -11,7 +11,8 @@ import { readOnnxSummary } from '../src/onnx/onnx-reader';
 import { artifactPath } from '../src/paths';
 import { readTfjsGraphModel } from '../src/tfjs/graph-model-files';
 import { loadInTfjs } from '../src/tfjs/load-in-tfjs';
-import { HAVE_FER, PUBLIC_TEST_CSV, readRows, seededRandom } from './helpers';
+import { seededRandom } from '../src/seeded-random';
+import { HAVE_FER, PUBLIC_TEST_CSV, readRows } from './helpers';
 
 const PLANE = MODEL_INPUT_SIZE * MODEL_INPUT_SIZE;
 

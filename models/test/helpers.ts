@@ -14,15 +14,3 @@ export async function readRows(path: string, limit: number): Promise<FerRow[]> {
   for await (const row of readFerCsv(path, { limit })) rows.push(row);
   return rows;
 }
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

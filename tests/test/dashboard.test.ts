@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import mqtt from 'mqtt';
 import { parse } from 'yaml';
 import { SnapshotEntity } from '@lectern/cloud';
 import { encode, topicFor } from '@lectern/protocol';
 import { startSimulator, type Simulator } from '@lectern/device';
 import { DataSource } from 'typeorm';
-import { launchChromium } from './support/browser';
+import { launchChromium, loginInBrowser } from './support/browser';
 import { screenshotPath, startTestCloud } from './support/platform';
 import { waitFor } from './support/wait';
 
@@ -33,14 +33,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function login(page: Page, username: string, password: string) {
-  await page.goto(`${platform.cloud.httpUrl}/#/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.hash.startsWith('#/login'));
-}
-
 describe('speaker', () => {
   let sim: Simulator;
   beforeAll(async () => {
@@ -61,7 +53,7 @@ describe('speaker', () => {
   it('watches the room live, runs a session, opens its report and downloads CSV and PDF', async () => {
     const page = await browser.newPage({ viewport: { width: 820, height: 1180 }, acceptDownloads: true });
     try {
-      await login(page, 'speaker', 'speaker-password');
+      await loginInBrowser(page, platform.cloud.httpUrl, 'speaker', 'speaker-password');
       await page.goto(`${platform.cloud.httpUrl}/#/rooms/aula-magna`);
       const faces = page.getByTestId('live-faces');
       await expect.poll(async () => Number(await faces.textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
@@ -131,7 +123,7 @@ describe('admin and installer', () => {
     const page = await browser.newPage({ viewport: { width: 1180, height: 820 } });
     let yamlText = '';
     try {
-      await login(page, 'admin', 'e2e-admin-password');
+      await loginInBrowser(page, platform.cloud.httpUrl, 'admin', 'e2e-admin-password');
       await page.goto(`${platform.cloud.httpUrl}/#/installer`);
       await page.getByTestId('device-id').fill('aula-magna-cam-2');
       await page.getByTestId('device-room').selectOption('aula-magna');

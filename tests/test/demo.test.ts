@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ApiClient } from './support/api';
-import { launchChromium } from './support/browser';
+import { launchChromium, loginInBrowser } from './support/browser';
 import { screenshotPath } from './support/platform';
 import { waitFor } from './support/wait';
 
@@ -129,14 +129,6 @@ async function demoAgentGroup(startPid: number): Promise<{ agentPid: number; mem
   );
 }
 
-async function login(page: Page, base: string): Promise<void> {
-  await page.goto(`${base}/#/login`);
-  await page.getByTestId('login-username').fill('admin');
-  await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL((u) => !u.hash.startsWith('#/login'));
-}
-
 let browser: Browser;
 const dataDirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -170,7 +162,7 @@ describe('npm start on a fresh machine', () => {
     const startPid = platform.child.pid!;
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     try {
-      await login(page, platform.dashboard);
+      await loginInBrowser(page, platform.dashboard, 'admin', ADMIN_PASSWORD);
       await page.goto(`${platform.dashboard}/#/rooms/${DEMO_ROOM}`);
       const left = () => Math.max(1_000, FIRST_DETECTION_BUDGET_MS - (Date.now() - platform.spawnedAt));
       await page.getByTestId('live-distribution').waitFor({ timeout: left() });

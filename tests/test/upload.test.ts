@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/browser';
+import { launchChromium, loginInBrowser } from './support/browser';
 import { screenshotPath, startTestCloud } from './support/platform';
 import { waitFor } from './support/wait';
 
@@ -41,11 +41,7 @@ describe.skipIf(!existsSync(CLIP))('uploaded-video analysis in the dashboard', (
   it('uploads a real face video, shows analysis progress, then opens its report', async () => {
     const page = await browser.newPage({ viewport: { width: 1180, height: 900 } });
     try {
-      await page.goto(`${platform.cloud.httpUrl}/#/login`);
-      await page.getByTestId('login-username').fill('lecturer');
-      await page.getByTestId('login-password').fill('lecturer-password');
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL((u) => !u.hash.startsWith('#/login'));
+      await loginInBrowser(page, platform.cloud.httpUrl, 'lecturer', 'lecturer-password');
 
       await page.goto(`${platform.cloud.httpUrl}/#/uploads`);
       await page.getByTestId('upload-input').setInputFiles(CLIP);
@@ -113,11 +109,7 @@ describe.skipIf(!existsSync(CLIP))('uploaded-video analysis in the dashboard', (
   it('marks a corrupt upload failed with a readable reason in the page', async () => {
     const page = await browser.newPage({ viewport: { width: 1180, height: 900 } });
     try {
-      await page.goto(`${platform.cloud.httpUrl}/#/login`);
-      await page.getByTestId('login-username').fill('admin');
-      await page.getByTestId('login-password').fill('e2e-admin-password');
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL((u) => !u.hash.startsWith('#/login'));
+      await loginInBrowser(page, platform.cloud.httpUrl, 'admin', 'e2e-admin-password');
       await page.goto(`${platform.cloud.httpUrl}/#/uploads`);
       await page.getByTestId('upload-input').setInputFiles({
         name: 'broken.mp4',

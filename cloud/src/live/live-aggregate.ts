@@ -1,33 +1,10 @@
 import { mergeAggregates, type Aggregate, type Snapshot } from '@lectern/protocol';
+import type { LiveAggregate } from '../api/contract';
 
-/** What the dashboard receives for a room (HTTP contract). */
-export interface LiveAggregate {
-  roomId: string;
-  ts: number;
-  faces: number;
-  suppressed: boolean;
-  distribution: number[] | null;
-  dominant: string | null;
-  valence: number | null;
-  attention: number | null;
-  tracks: { key: string; p: number[]; frontal: boolean }[];
-  sessionId: string | null;
-}
+export type { LiveAggregate };
 
 /** The unsuppressed room state; stays inside the server (aggregation, sessions). */
-export interface RoomState {
-  roomId: string;
-  ts: number;
-  faces: number;
-  /** Null when no device of the room runs emotion inference. */
-  distribution: number[] | null;
-  dominant: string | null;
-  valence: number | null;
-  /** Null when nobody is seen. */
-  attention: number | null;
-  tracks: { key: string; p: number[]; frontal: boolean }[];
-  sessionId: string | null;
-}
+export type RoomState = Omit<LiveAggregate, 'suppressed'>;
 
 /** The latest snapshot of each device of a room. */
 export type DeviceParts = ReadonlyMap<string, Snapshot>;

@@ -1,12 +1,8 @@
 import { EMOTION_COUNT, valenceOf } from '@lectern/protocol';
 import type { SessionView } from '../sessions/sessions.service';
-import type { TimelinePoint } from './timeline';
+import type { Peak, ReportSummary, TimelinePoint } from '../api/contract';
 
-export interface Peak {
-  ts: number;
-  kind: 'valence-high' | 'valence-low' | 'attention-low';
-  value: number;
-}
+export type { Peak };
 
 export interface Listener {
   key: string;
@@ -17,13 +13,7 @@ export interface Listener {
 
 export interface SessionReport {
   session: SessionView;
-  summary: {
-    durationS: number;
-    meanValence: number | null;
-    meanAttention: number | null;
-    distribution: number[] | null;
-    peakFaces: number;
-  };
+  summary: ReportSummary;
   timeline: TimelinePoint[];
   peaks: Peak[];
   listeners: Listener[];

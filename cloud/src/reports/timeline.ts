@@ -1,13 +1,8 @@
 import { EMOTION_COUNT } from '@lectern/protocol';
+import type { TimelinePoint } from '../api/contract';
 import type { AggregateEntity } from '../db/entities';
 
-export interface TimelinePoint {
-  ts: number;
-  faces: number;
-  valence: number | null;
-  attention: number | null;
-  distribution: number[] | null;
-}
+export type { TimelinePoint };
 
 /**
  * Aggregate rows -> timeline points. Rows sharing a bucket (a flush in mid-bucket) are merged weighted by

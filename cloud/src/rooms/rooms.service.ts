@@ -3,19 +3,11 @@ import { DataSource } from 'typeorm';
 import { canSeeRoom } from '../auth/room-access';
 import type { AuthUser } from '../auth/auth-user';
 import { BuildingEntity, DeviceEntity, RoomEntity } from '../db/entities';
-import type { LiveAggregate } from '../live/live-aggregate';
+import type { RoomView } from '../api/contract';
 import { LiveService } from '../live/live.service';
 import { slugify } from './slug';
 
-export interface RoomView {
-  id: string;
-  name: string;
-  buildingId: string;
-  buildingName: string;
-  deviceIds: string[];
-  minGroupSize: number;
-  live: LiveAggregate | null;
-}
+export type { RoomView };
 
 @Injectable()
 export class RoomsService {

@@ -16,36 +16,16 @@ export async function openSse(url: string): Promise<SseStream> {
   const events: SseStream['events'] = [];
   const comments: string[] = [];
   let waiters: (() => void)[] = [];
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
-  const pump = async (): Promise<void> => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += value;
-        let idx: number;
-        while ((idx = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, idx);
-          buf = buf.slice(idx + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-          }
-          if (data.length) events.push({ event, data: data.join('\n'), at: Date.now() });
-          const w = waiters;
-          waiters = [];
-          for (const f of w) f();
-        }
-      }
-    } catch {
-      // aborted
-    }
-  };
-  void pump();
+  void readSseEvents(
+    res.body,
+    (e) => {
+      events.push({ ...e, at: Date.now() });
+      const w = waiters;
+      waiters = [];
+      for (const f of w) f();
+    },
+    (comment) => comments.push(comment),
+  );
   let consumed = 0;
   return {
     events,
@@ -72,4 +52,39 @@ export async function openSse(url: string): Promise<SseStream> {
       ctrl.abort();
     },
   };
+}
+
+/**
+ * Parses an SSE body block by block until it ends or its fetch is aborted; blocks without data
+ * (keep-alive comments only) reach `onComment` but not `onEvent`.
+ */
+export async function readSseEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (e: { event: string; data: string }) => void,
+  onComment: (comment: string) => void = () => undefined,
+): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += value;
+      let idx: number;
+      while ((idx = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, idx);
+        buf = buf.slice(idx + 2);
+        let event = 'message';
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) onComment(line.slice(1).trim());
+          else if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+        }
+        if (data.length) onEvent({ event, data: data.join('\n') });
+      }
+    }
+  } catch {
+    // aborted
+  }
 }

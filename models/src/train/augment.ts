@@ -19,18 +19,6 @@ export const PAPER_AUGMENTATION: AugmentOptions = {
   horizontalFlip: true,
 };
 
-/** Deterministic PRNG (mulberry32) so a seeded run augments the same way every time. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Warps one square single-channel image (any value range) by a random rotation, shift, shear and
  * zoom about its centre, optionally mirrored; pixels from outside are taken from the nearest edge,

@@ -1,6 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../labels';
-import { augmentImage, seededRandom, type AugmentOptions } from './augment';
+import { seededRandom } from '../seeded-random';
+import { augmentImage, type AugmentOptions } from './augment';
 import { saveLayersModel } from './checkpoint';
 import type { Tfjs } from './tfjs-runtime';
 

@@ -1,4 +1,16 @@
 // Shapes of the cloud HTTP contract (see the cloud package); kept here so the bundle does not pull in zod.
+// The shapes the server declares in src/api/contract.ts are imported from there (type-only: erased from the bundle).
+import type { Peak, ReportSummary, RoomView, TimelinePoint } from '../../../src/api/contract';
+
+export type {
+  LiveAggregate,
+  Peak,
+  PeakKind,
+  ReportSummary,
+  TimelinePoint,
+  TrackAggregate,
+} from '../../../src/api/contract';
+export type Room = RoomView;
 
 export type Role = 'admin' | 'speaker' | 'installer';
 
@@ -14,43 +26,6 @@ export interface LoginResponse {
   user: User;
 }
 
-export interface TrackAggregate {
-  key: string;
-  p: number[];
-  frontal: boolean;
-}
-
-export interface LiveAggregate {
-  roomId: string;
-  ts: number;
-  faces: number;
-  suppressed: boolean;
-  distribution: number[] | null;
-  dominant: string | null;
-  valence: number | null;
-  attention: number | null;
-  tracks: TrackAggregate[];
-  sessionId: string | null;
-}
-
-export interface Room {
-  id: string;
-  name: string;
-  buildingId: string;
-  buildingName: string;
-  deviceIds: string[];
-  minGroupSize: number;
-  live: LiveAggregate | null;
-}
-
-export interface TimelinePoint {
-  ts: number;
-  faces: number;
-  valence: number | null;
-  attention: number | null;
-  distribution: number[] | null;
-}
-
 export type SessionSource = 'manual' | 'schedule' | 'auto' | 'upload';
 
 export interface Session {
@@ -63,19 +38,11 @@ export interface Session {
   status: string;
 }
 
-export type PeakKind = 'valence-high' | 'valence-low' | 'attention-low';
-
 export interface SessionReport {
   session: Session;
-  summary: {
-    durationS: number;
-    meanValence: number | null;
-    meanAttention: number | null;
-    distribution: number[] | null;
-    peakFaces: number;
-  };
+  summary: ReportSummary;
   timeline: TimelinePoint[];
-  peaks: { ts: number; kind: PeakKind; value: number }[];
+  peaks: Peak[];
   listeners: { key: string; seenS: number; distribution: number[]; meanValence: number | null }[];
 }
 
