@@ -8,6 +8,7 @@ import {
   type FaceDetector,
   type GrayImage,
 } from '../src';
+import { rotateGray } from '../src/detect/rotate-gray';
 import { defaultCascadePath } from '../src/pipeline/create-pipeline';
 
 const clip = resolve(__dirname, '../../../shared/data/video/intel_head-pose-face-detection-female-and-male.mp4');
@@ -95,6 +96,27 @@ describe('Haar face detector plugins', () => {
     }
   });
 
+  it('rotation passes find heads tilted beyond the cascade and return them in the tilted frame', async () => {
+    const upright = await wasm.detect(frame, { minFacePx: 40 });
+    expect(upright.length).toBe(2);
+    // The same two people with their heads (and the whole frame) turned by 30 degrees.
+    const tilted = rotateGray(frame, 30);
+    expect(await wasm.detect(tilted.image, { minFacePx: 40 })).toEqual([]);
+    const found = await wasm.detect(tilted.image, { minFacePx: 40, rotations: [-30] });
+    expect(found.length).toBe(2);
+    // Every box lies on one of the upright faces once its centre is turned back.
+    for (const b of found) {
+      const c = tilted.toSource(b.x + b.width / 2, b.y + b.height / 2);
+      const face = upright.find((f) => c.x > f.x && c.x < f.x + f.width && c.y > f.y && c.y < f.y + f.height);
+      expect(face, JSON.stringify(b)).toBeDefined();
+      expect(b.width / face!.width).toBeGreaterThan(0.7);
+      expect(b.width / face!.width).toBeLessThan(1.3);
+    }
+    await expect(wasm.detect(frame, { rotations: [Number.NaN] })).rejects.toThrow(/rotations must be degrees/);
+    // Angles that find nothing new leave the upright result untouched.
+    expect(await wasm.detect(frame, { minFacePx: 40, rotations: [0, -0] })).toEqual(upright);
+  });
+
   it('a missing cascade file is a clear error', async () => {
     await expect(createFaceDetector({ kind: 'wasm', cascadePath: '/nonexistent/cascade.xml' })).rejects.toThrow(
       /Haar cascade not found/,
@@ -108,6 +130,8 @@ describe('Haar face detector plugins', () => {
         { minFacePx: 40 },
         { minFacePx: 40, scaleFactor: 1.05, minNeighbors: 3 },
         { minFacePx: 40, downscale: 0.5, roi: { x: 0.1, y: 0, w: 0.8, h: 1 } },
+        { minFacePx: 40, rotations: [-20, 20], equalize: true },
+        { minFacePx: 40, minNeighbors: 1, rotations: [-30, 15], downscale: 0.75 },
       ]) {
         const a = await nativeDetector.detect(frame, params);
         const b = await wasm.detect(frame, params);

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TILT_ROTATIONS } from '../src/detect/face-detector';
 import { composeScene, DEFAULT_SCENE, seededRandom } from '../src/eval/audience-scene';
 import { matchDetections } from '../src/eval/match-faces';
 import { exited, spawnCli } from './helpers/agent-process';
@@ -73,6 +74,8 @@ describe('lectern-device eval', () => {
     expect(r.recall).toBeGreaterThan(0.7);
     expect(r.accuracy).toBeGreaterThan(0.4);
     expect(r.detected).toBe(Math.round((r.recall as number) * 36));
+    // The score is that of the detector with its tilt passes, as an installer would enable them.
+    expect((r.detection as { rotations?: number[] }).rotations).toEqual(TILT_ROTATIONS);
   });
 
   it('skips malformed rows with their row numbers and refuses a missing file', async () => {
