@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { SnapshotEntity, startCloud } from '@lectern/cloud';
 import { startSimulator } from '@lectern/device';
 import { ApiClient } from './support/api';
-import { launchChromium } from './support/browser';
+import { launchChromium, loginInBrowser } from './support/browser';
 import { createTempDatabase } from './support/postgres';
 import { waitFor } from './support/wait';
 
@@ -104,11 +104,10 @@ for (const variant of variants) {
       expect(room?.live?.distribution?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
 
       const page = await browser.newPage({ viewport: { width: 1180, height: 820 } });
+      // A probe that cannot find its element fails within the poll's own timeout instead of Playwright's 30 s.
+      page.setDefaultTimeout(5_000);
       try {
-        await page.goto(`${cloud.httpUrl}/#/login`);
-        await page.getByTestId('login-username').fill('admin');
-        await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-        await page.getByTestId('login-submit').click();
+        await loginInBrowser(page, cloud.httpUrl, 'admin', ADMIN_PASSWORD);
         await page.goto(`${cloud.httpUrl}/#/rooms/${roomId}`);
         await expect
           .poll(async () => page.getByTestId('live-faces').textContent(), { timeout: 10_000 })
