@@ -17,6 +17,7 @@ interface EvalFlags {
   minNeighbors?: string;
   minFace?: string;
   maxFace?: string;
+  rotations?: string;
 }
 
 export function registerEval(program: Command): void {
@@ -35,6 +36,10 @@ export function registerEval(program: Command): void {
     .option('--min-neighbors <n>', 'Haar minNeighbors')
     .option('--min-face <px>', 'smallest face side in scene pixels')
     .option('--max-face <px>', 'largest face side in scene pixels')
+    .option(
+      '--rotations <degrees>',
+      'extra in-plane detection passes, e.g. "-30,30"; "" for upright only (default: -30,30)',
+    )
     .action(async (flags: EvalFlags) => {
       if (!existsSync(flags.csv)) throw new Error(`--csv: no such file ${flags.csv}`);
       const limit = flags.limit === undefined ? undefined : positiveInt(flags.limit, '--limit');
@@ -74,7 +79,20 @@ function detectionFlags(flags: EvalFlags): Partial<DetectionParams> {
   if (flags.minNeighbors !== undefined) out.minNeighbors = positiveInt(flags.minNeighbors, '--min-neighbors');
   if (flags.minFace !== undefined) out.minFacePx = positiveInt(flags.minFace, '--min-face');
   if (flags.maxFace !== undefined) out.maxFacePx = positiveInt(flags.maxFace, '--max-face');
+  if (flags.rotations !== undefined) out.rotations = rotationList(flags.rotations);
   return out;
+}
+
+function rotationList(text: string): number[] {
+  const parts = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  return parts.map((p) => {
+    const v = Number(p);
+    if (!Number.isFinite(v) || Math.abs(v) > 90) throw new Error(`--rotations: "${p}" is not an angle in [-90, 90]`);
+    return v;
+  });
 }
 
 function pct(v: number): string {

@@ -28,6 +28,8 @@ export const deviceConfigSchema = z.strictObject({
       maxFacePx: z.number().int().min(12).max(4000).optional(),
       downscale: z.number().min(0.1).max(1).optional(),
       roi: roi.nullable().optional(),
+      rotations: z.array(z.number().min(-90).max(90)).max(6).optional(),
+      equalize: z.boolean().optional(),
     })
     .optional(),
   emotion: z
