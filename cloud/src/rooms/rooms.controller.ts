@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Roles } from '../auth/decorators';
+import { assertRoomAccess } from '../auth/room-access';
 import { parseOr400 } from '../common/zod-body';
 import { AuditService } from '../ops/audit.service';
+import { scheduleBody, type RoomScheduleView } from './room-schedule';
 import { RoomsService, type RoomView } from './rooms.service';
 import { SLUG_RE } from './slug';
 
@@ -37,6 +39,28 @@ export class RoomsController {
     await this.audit.record(user, 'room.create', `room:${room.id}`);
     const view = (await this.rooms.list(user)).find((r) => r.id === room.id);
     if (!view) throw new Error(`room ${room.id} vanished`);
+    return view;
+  }
+
+  @Roles('speaker')
+  @Get(':id/schedule')
+  @ApiOperation({ summary: "A room's weekly timetable; 'schedule' sessions run during its slots" })
+  schedule(@CurrentUser() user: AuthUser, @Param('id') roomId: string): Promise<RoomScheduleView> {
+    assertRoomAccess(user, roomId);
+    return this.rooms.schedule(roomId);
+  }
+
+  @Put(':id/schedule')
+  @ApiOperation({ summary: "Replaces a room's weekly timetable (admin)" })
+  @ApiBody({ schema: z.toJSONSchema(scheduleBody, { io: 'input' }) as SchemaObject })
+  async setSchedule(
+    @CurrentUser() user: AuthUser,
+    @Param('id') roomId: string,
+    @Body() body: unknown,
+  ): Promise<RoomScheduleView> {
+    const input = parseOr400(scheduleBody, body);
+    const view = await this.rooms.setSchedule(roomId, input);
+    await this.audit.record(user, 'room.schedule', `room:${roomId}`, { slots: input.slots.length });
     return view;
   }
 }

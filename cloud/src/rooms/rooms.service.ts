@@ -5,6 +5,8 @@ import type { AuthUser } from '../auth/auth-user';
 import { BuildingEntity, DeviceEntity, RoomEntity } from '../db/entities';
 import type { RoomView } from '../api/contract';
 import { LiveService } from '../live/live.service';
+import { cloudTimeZone } from '../sessions/schedule';
+import { loadSlots, replaceSlots, toSlotView, type RoomScheduleView, type ScheduleBody } from './room-schedule';
 import { slugify } from './slug';
 
 export type { RoomView };
@@ -72,5 +74,17 @@ export class RoomsService {
     await repo.insert(room);
     this.live.setRoomMinGroupSize(id, room.minGroupSize);
     return room;
+  }
+
+  async schedule(roomId: string): Promise<RoomScheduleView> {
+    await this.get(roomId);
+    const slots = await loadSlots(this.ds, roomId);
+    return { roomId, defaultTimeZone: cloudTimeZone(), slots: slots.map(toSlotView) };
+  }
+
+  async setSchedule(roomId: string, body: ScheduleBody): Promise<RoomScheduleView> {
+    await this.get(roomId);
+    await replaceSlots(this.ds, roomId, body);
+    return this.schedule(roomId);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { EventBus } from '../common/event-bus';
 import { CLOUD_CONFIG } from '../config/config.tokens';
 import type { CloudConfig } from '../config/cloud-config';
@@ -8,6 +8,8 @@ import { SessionEntity, type SessionSource } from '../db/entities';
 import { IngestService } from '../ingest/ingest.service';
 import type { RoomState } from '../live/live-aggregate';
 import { LiveService } from '../live/live.service';
+import { loadSlots } from '../rooms/room-schedule';
+import { slotOnAt } from './schedule';
 
 export interface SessionView {
   id: string;
@@ -33,7 +35,8 @@ export function toSessionView(s: SessionEntity): SessionView {
 
 /**
  * Lectures in a room. At most one active session per room; manual ones are started and stopped by hand,
- * auto ones start when faces have been present for a while and stop when the room has been empty.
+ * schedule ones run during the room's timetable slots, auto ones start when faces have been present for a
+ * while and stop when the room has been empty. Precedence: manual > schedule > auto.
  */
 @Injectable()
 export class SessionsService {
@@ -41,6 +44,11 @@ export class SessionsService {
   private readonly active = new Map<string, SessionEntity>();
   private readonly facesSince = new Map<string, number>();
   private readonly lastFacesAt = new Map<string, number>();
+  /** Slot occurrence (see slotOnAt) each running schedule session belongs to, by room. */
+  private readonly scheduleKey = new Map<string, string>();
+  private readonly roomQueue = new Map<string, Promise<unknown>>();
+  /** Time source for every session decision; tests replace it to drive the timetable deterministically. */
+  private clock: () => number = Date.now;
   /** Listeners run when a session ends (reports). */
   private readonly onEnded: ((s: SessionEntity) => Promise<void>)[] = [];
 
@@ -64,6 +72,14 @@ export class SessionsService {
     this.bus.on('roomState', (st) => this.observe(st));
   }
 
+  useClock(clock: () => number): void {
+    this.clock = clock;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
   whenEnded(fn: (s: SessionEntity) => Promise<void>): void {
     this.onEnded.push(fn);
   }
@@ -72,16 +88,33 @@ export class SessionsService {
     return this.active.get(roomId) ?? null;
   }
 
-  async start(
+  /** Runs one room's starts one after another, so concurrent triggers cannot both see an empty room. */
+  private serial<T>(roomId: string, fn: () => Promise<T>): Promise<T> {
+    const next = (this.roomQueue.get(roomId) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    this.roomQueue.set(roomId, next);
+    next
+      .finally(() => {
+        if (this.roomQueue.get(roomId) === next) this.roomQueue.delete(roomId);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  start(roomId: string, title: string | undefined, source: SessionSource, at = this.clock()): Promise<SessionEntity> {
+    return this.serial(roomId, () => this.startNow(roomId, title, source, at));
+  }
+
+  private async startNow(
     roomId: string,
     title: string | undefined,
     source: SessionSource,
-    at = Date.now(),
+    at: number,
   ): Promise<SessionEntity> {
     const current = this.active.get(roomId);
     if (current) {
-      // A speaker's explicit start wins over an automatic one.
-      if (current.source === 'auto' && source === 'manual') await this.end(current, at);
+      // A speaker's explicit start wins over a scheduled or automatic one; the timetable wins over auto.
+      const rank = (s: SessionSource): number => (s === 'auto' ? 0 : s === 'schedule' ? 1 : 2);
+      if (rank(source) > rank(current.source) && current.source !== 'upload') await this.end(current, at);
       else throw new ConflictException(`room ${roomId} already has a running session (${current.id})`);
     }
     const s = this.repo.create({
@@ -99,7 +132,7 @@ export class SessionsService {
     return s;
   }
 
-  async stop(id: string, at = Date.now()): Promise<SessionEntity> {
+  async stop(id: string, at = this.clock()): Promise<SessionEntity> {
     const s = await this.get(id);
     if (s.status !== 'active') throw new ConflictException(`session ${id} is not running (${s.status})`);
     return this.end(s, at);
@@ -110,6 +143,7 @@ export class SessionsService {
     s.status = 'ended';
     await this.repo.update({ id: s.id }, { endedAt: s.endedAt, status: 'ended' });
     if (s.roomId && this.active.get(s.roomId)?.id === s.id) this.active.delete(s.roomId);
+    this.scheduleKey.delete(s.id);
     this.logger.log(`session ${s.id} (${s.source}) ended`);
     for (const fn of this.onEnded) {
       try {
@@ -137,7 +171,7 @@ export class SessionsService {
 
   /** Auto sessions: follow face presence reported in the room state. */
   private observe(st: RoomState): void {
-    const now = Date.now();
+    const now = this.clock();
     if (st.faces > 0) {
       this.lastFacesAt.set(st.roomId, now);
       if (!this.facesSince.has(st.roomId)) this.facesSince.set(st.roomId, now);
@@ -147,9 +181,66 @@ export class SessionsService {
     void this.tickRoom(st.roomId, now);
   }
 
-  /** Also run every few seconds so an empty or silent room ends its auto session. */
-  async tick(now = Date.now()): Promise<void> {
-    for (const [roomId, s] of this.active) if (s.source === 'auto') await this.tickRoom(roomId, now);
+  /**
+   * Run every few seconds: ends auto sessions of empty or silent rooms, and starts / ends schedule sessions
+   * at the timetable's slot boundaries.
+   */
+  tick(now = this.clock()): Promise<void> {
+    // One tick at a time: the background timer and a caller must not both end or start the same session.
+    const run = this.lastTick.then(async () => {
+      for (const [roomId, s] of this.active) if (s.source === 'auto') await this.tickRoom(roomId, now);
+      await this.tickSchedule(now);
+    });
+    this.lastTick = run.catch(() => undefined);
+    return run;
+  }
+
+  private lastTick: Promise<void> = Promise.resolve();
+
+  private async tickSchedule(now: number): Promise<void> {
+    const byRoom = new Map<string, Awaited<ReturnType<typeof loadSlots>>>();
+    for (const slot of await loadSlots(this.ds)) byRoom.set(slot.roomId, [...(byRoom.get(slot.roomId) ?? []), slot]);
+    // Rooms whose timetable was emptied still need their running schedule session ended.
+    for (const [roomId, s] of this.active) if (s.source === 'schedule' && !byRoom.has(roomId)) byRoom.set(roomId, []);
+    for (const [roomId, slots] of byRoom) {
+      try {
+        await this.tickScheduleRoom(roomId, slotOnAt(slots, now), now);
+      } catch (err) {
+        this.logger.error(`scheduled session for ${roomId} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async tickScheduleRoom(roomId: string, on: ReturnType<typeof slotOnAt>, now: number): Promise<void> {
+    let current = this.active.get(roomId);
+    if (current?.source === 'schedule') {
+      // After a restart the running session is adopted by whatever slot is on.
+      const key = this.scheduleKey.get(current.id) ?? on?.key;
+      if (on && key === on.key) {
+        this.scheduleKey.set(current.id, key);
+        return;
+      }
+      this.scheduleKey.delete(current.id);
+      await this.end(current, now);
+      current = undefined;
+    }
+    if (!on || current?.source === 'manual' || current?.source === 'upload') return;
+    if (await this.slotAlreadyServed(roomId, on.startsAt)) return;
+    const s = await this.start(roomId, on.slot.title ?? undefined, 'schedule', now);
+    this.scheduleKey.set(s.id, on.key);
+  }
+
+  /**
+   * True when this slot occurrence already had its lecture: a schedule session started in it (and was
+   * stopped by hand), or a manual session ran into it. Read from the database so a restart agrees.
+   */
+  private slotAlreadyServed(roomId: string, startsAt: number): Promise<boolean> {
+    return this.repo.exists({
+      where: [
+        { roomId, source: 'schedule', startedAt: MoreThanOrEqual(startsAt) },
+        { roomId, source: 'manual', endedAt: MoreThan(startsAt) },
+      ],
+    });
   }
 
   private pendingStart = new Set<string>();

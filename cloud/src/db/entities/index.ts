@@ -6,6 +6,7 @@ import { DeviceEntity } from './device.entity';
 import { JobEntity } from './job.entity';
 import { ReportEntity } from './report.entity';
 import { RoomEntity } from './room.entity';
+import { ScheduleSlotEntity } from './schedule-slot.entity';
 import { SessionEntity } from './session.entity';
 import { SnapshotEntity } from './snapshot.entity';
 import { UserEntity } from './user.entity';
@@ -18,6 +19,7 @@ export * from './device.entity';
 export * from './job.entity';
 export * from './report.entity';
 export * from './room.entity';
+export * from './schedule-slot.entity';
 export * from './session.entity';
 export * from './snapshot.entity';
 export * from './user.entity';
@@ -31,6 +33,7 @@ export const ENTITIES = [
   JobEntity,
   ReportEntity,
   RoomEntity,
+  ScheduleSlotEntity,
   SessionEntity,
   SnapshotEntity,
   UserEntity,

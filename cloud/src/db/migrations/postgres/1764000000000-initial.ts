@@ -52,28 +52,28 @@ export class Initial1764000000000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP INDEX "drift_510852a39ec2"."UQ_app_user_username"');
+    await q.query('DROP INDEX "UQ_app_user_username"');
     await q.query('DROP TABLE "app_user"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."UQ_snapshot_device_seq"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_snapshot_room_captured"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_snapshot_received"');
+    await q.query('DROP INDEX "UQ_snapshot_device_seq"');
+    await q.query('DROP INDEX "IDX_snapshot_room_captured"');
+    await q.query('DROP INDEX "IDX_snapshot_received"');
     await q.query('DROP TABLE "snapshot"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_session_room_started"');
+    await q.query('DROP INDEX "IDX_session_room_started"');
     await q.query('DROP TABLE "session"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_room_building"');
+    await q.query('DROP INDEX "IDX_room_building"');
     await q.query('DROP TABLE "room"');
     await q.query('DROP TABLE "report"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_job_status"');
+    await q.query('DROP INDEX "IDX_job_status"');
     await q.query('DROP TABLE "job"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_device_room"');
+    await q.query('DROP INDEX "IDX_device_room"');
     await q.query('DROP TABLE "device"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_device_command_device"');
+    await q.query('DROP INDEX "IDX_device_command_device"');
     await q.query('DROP TABLE "device_command"');
     await q.query('DROP TABLE "building"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_audit_ts"');
+    await q.query('DROP INDEX "IDX_audit_ts"');
     await q.query('DROP TABLE "audit_log"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_aggregate_room_res_ts"');
-    await q.query('DROP INDEX "drift_510852a39ec2"."IDX_aggregate_session_res_ts"');
+    await q.query('DROP INDEX "IDX_aggregate_room_res_ts"');
+    await q.query('DROP INDEX "IDX_aggregate_session_res_ts"');
     await q.query('DROP TABLE "aggregate"');
   }
 }
