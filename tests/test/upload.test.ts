@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, loginInBrowser } from './support/browser';
@@ -19,8 +21,14 @@ interface Job {
 
 let browser: Browser;
 let platform: Awaited<ReturnType<typeof startTestCloud>>;
+// The 5 s clip is analysed faster than the page polls, so the upload is the clip looped eight times (a
+// ~40 s lecture excerpt): long enough that progress is seen between start and end on any machine.
+const workDir = mkdtempSync(join(tmpdir(), 'lectern-upload-e2e-'));
+const LECTURE = join(workDir, 'head-pose-x8.mp4');
 
 beforeAll(async () => {
+  if (existsSync(CLIP))
+    execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '7', '-i', CLIP, '-c', 'copy', '-y', LECTURE]);
   browser = await launchChromium();
   // One person on camera: a group size of 1 lets the report show the emotions the pipeline found.
   platform = await startTestCloud({ LECTERN_MIN_GROUP_SIZE: '1' });
@@ -35,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.close();
   await browser?.close();
+  rmSync(workDir, { recursive: true, force: true });
 });
 
 describe.skipIf(!existsSync(CLIP))('uploaded-video analysis in the dashboard', () => {
@@ -44,7 +53,7 @@ describe.skipIf(!existsSync(CLIP))('uploaded-video analysis in the dashboard', (
       await loginInBrowser(page, platform.cloud.httpUrl, 'lecturer', 'lecturer-password');
 
       await page.goto(`${platform.cloud.httpUrl}/#/uploads`);
-      await page.getByTestId('upload-input').setInputFiles(CLIP);
+      await page.getByTestId('upload-input').setInputFiles(LECTURE);
       await page.getByTestId('upload-room').selectOption('recordings');
       await page.getByTestId('upload-title').fill('Head pose clip');
       await page.getByTestId('upload-submit').click();
