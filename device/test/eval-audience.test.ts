@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TILT_ROTATIONS } from '../src/detect/face-detector';
-import { composeScene, DEFAULT_SCENE, seededRandom } from '../src/eval/audience-scene';
+import { seededRandom } from '@lectern/models';
+import { composeScene, DEFAULT_SCENE } from '../src/eval/audience-scene';
 import { matchDetections } from '../src/eval/match-faces';
 import { exited, spawnCli } from './helpers/agent-process';
 

@@ -40,18 +40,6 @@ export interface AudienceScene {
   faces: PlacedFace[];
 }
 
-/** Small deterministic PRNG (mulberry32): the same seed composes the same scenes on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function facesPerScene(layout: SceneLayout): number {
   return layout.cols * layout.rows;
 }

@@ -2,7 +2,8 @@ import { argmax, readFerCsv, type FerRow } from '@lectern/models';
 import { TILT_ROTATIONS, type DetectionParams, type FaceDetector } from '../detect/face-detector';
 import type { EmotionModel } from '../pipeline/emotion-model';
 import { DEFAULT_PIPELINE, FramePipeline } from '../pipeline/frame-pipeline';
-import { composeScene, DEFAULT_SCENE, facesPerScene, seededRandom, type SceneLayout } from './audience-scene';
+import { seededRandom } from '@lectern/models';
+import { composeScene, DEFAULT_SCENE, facesPerScene, type SceneLayout } from './audience-scene';
 import { matchDetections, MATCH_MIN_IOU } from './match-faces';
 
 /**
