@@ -259,4 +259,44 @@ describe('automatic sessions', () => {
     expect(report.status).toBe(200);
     expect(report.body.session.source).toBe('auto');
   });
+
+  it('after a stop by hand, waits for the room to empty before starting another auto session', async () => {
+    const token = await cloud.login();
+    const creds = await provisionDevice(cloud, { id: 'held-cam', roomId: 'held-room', roomName: 'Held' });
+    const held = await connectAsync(cloud.mqttUrl, { ...creds, reconnectPeriod: 0 });
+    try {
+      let seq = 1;
+      const send = (faces: number): Promise<unknown> =>
+        held.publishAsync(
+          topicFor('snapshot', 'held-cam'),
+          snapshotPayload(makeSnapshot('held-cam', 'held-room', seq++, faces)),
+          { qos: 1 },
+        );
+      const sessions = async () =>
+        (await cloud.api<{ id: string; status: string }[]>('/api/sessions?roomId=held-room', { token })).body;
+      await send(5);
+      const first = await waitFor(async () => (await sessions())[0], 5000, 'first auto session');
+      const stopped = await cloud.api(`/api/sessions/${first.id}/stop`, { token, method: 'POST' });
+      expect(stopped.status).toBe(201);
+
+      // The audience is still there after the stop: several snapshots with faces, and no new session.
+      for (let i = 0; i < 4; i++) await send(5);
+      const stored = () => cloud.app.get(DataSource).getRepository(SnapshotEntity).countBy({ deviceId: 'held-cam' });
+      await waitFor(async () => ((await stored()) === 5 ? true : undefined), 5000, 'five stored snapshots');
+      await cloud.app.get(SessionsService).tick();
+      expect((await sessions()).map((s) => s.status)).toEqual(['ended']);
+
+      // Once the room has been empty, people arriving start the next one.
+      await send(0);
+      await send(5);
+      const second = await waitFor(
+        async () => (await sessions()).find((s) => s.status === 'active'),
+        5000,
+        'second auto session',
+      );
+      expect(second.id).not.toBe(first.id);
+    } finally {
+      await held.endAsync(true);
+    }
+  });
 });

@@ -17,7 +17,8 @@ const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  platform = await startTestCloud();
+  // Auto sessions start after 1 s of faces, so the speaker always finds one running and takes it over.
+  platform = await startTestCloud({ LECTERN_AUTO_SESSION_START_S: '1' });
   await platform.admin.request('POST', '/api/rooms', { id: 'aula-magna', name: 'Aula Magna', buildingName: 'Main' });
   await platform.admin.request('POST', '/api/rooms', { id: 'other-room', name: 'Other room', buildingName: 'Main' });
   await platform.admin.request('POST', '/api/users', {
@@ -69,15 +70,22 @@ describe('speaker', () => {
         200,
       );
 
+      // Faces have been in the room for a while, so an automatic session is running; the speaker's start ends it.
+      await expect.poll(() => page.getByTestId('session-running').textContent(), { timeout: 10_000 }).toMatch(/^Auto/);
       await page.getByTestId('session-start').click();
+      await page.getByTestId('session-stop').waitFor();
       await page.waitForTimeout(3_000);
       await page.getByTestId('session-stop').click();
+      await page.getByTestId('session-start').waitFor();
 
-      const sessions = await platform.admin.request<{ id: string; endedAt: number | null }[]>(
+      const sessions = await platform.admin.request<{ id: string; endedAt: number | null; source: string }[]>(
         'GET',
         '/api/sessions?roomId=aula-magna',
       );
-      const session = sessions.find((s) => s.endedAt);
+      // Nothing runs after the speaker's stop although the audience is still there, and the auto one was ended.
+      expect(sessions.filter((s) => !s.endedAt)).toEqual([]);
+      expect(sessions.map((s) => s.source).sort()).toEqual(['auto', 'manual']);
+      const session = sessions.find((s) => s.source === 'manual' && s.endedAt);
       expect(session).toBeTruthy();
       await page.screenshot({ path: screenshotPath('e2e-speaker-live-portrait.png') });
 

@@ -44,6 +44,11 @@ export class SessionsService {
   private readonly active = new Map<string, SessionEntity>();
   private readonly facesSince = new Map<string, number>();
   private readonly lastFacesAt = new Map<string, number>();
+  /**
+   * Rooms whose session was stopped by hand while people were still there: no auto session starts until the
+   * room has been empty, or the leaving audience would open a new one seconds after the speaker's stop.
+   */
+  private readonly autoHeld = new Set<string>();
   /** Slot occurrence (see slotOnAt) each running schedule session belongs to, by room. */
   private readonly scheduleKey = new Map<string, string>();
   private readonly roomQueue = new Map<string, Promise<unknown>>();
@@ -135,6 +140,7 @@ export class SessionsService {
   async stop(id: string, at = this.clock()): Promise<SessionEntity> {
     const s = await this.get(id);
     if (s.status !== 'active') throw new ConflictException(`session ${id} is not running (${s.status})`);
+    if (s.roomId && this.facesSince.has(s.roomId)) this.autoHeld.add(s.roomId);
     return this.end(s, at);
   }
 
@@ -177,6 +183,7 @@ export class SessionsService {
       if (!this.facesSince.has(st.roomId)) this.facesSince.set(st.roomId, now);
     } else {
       this.facesSince.delete(st.roomId);
+      this.autoHeld.delete(st.roomId);
     }
     void this.tickRoom(st.roomId, now);
   }
@@ -252,6 +259,7 @@ export class SessionsService {
       if (
         !current &&
         since !== undefined &&
+        !this.autoHeld.has(roomId) &&
         now - since >= this.config.autoSessionStartS * 1000 &&
         !this.pendingStart.has(roomId)
       ) {

@@ -192,6 +192,14 @@ function SuppressedNotice({ minGroup, compact = false }: { minGroup: number; com
   );
 }
 
+/** Prefix in the recording badge: a speaker should see when a session was not started by hand. */
+const SOURCE_LABEL: Record<Session['source'], string> = {
+  manual: '',
+  schedule: 'Timetable · ',
+  auto: 'Auto · ',
+  upload: '',
+};
+
 function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate: LiveAggregate | null; now: number }) {
   const [session, setSession] = useState<Session | null>(null);
   const [lastStopped, setLastStopped] = useState<string | null>(null);
@@ -211,15 +219,25 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
   useEffect(() => {
     if (!aggregate || aggregate.ts < actionAt.current + 2000) return;
     if (aggregate.sessionId && aggregate.sessionId !== session?.id) {
-      setSession({
-        id: aggregate.sessionId,
+      const id = aggregate.sessionId;
+      const seen: Session = {
+        id,
         roomId,
         title: '',
         startedAt: aggregate.ts,
         endedAt: null,
-        source: 'manual',
-        status: 'running',
-      });
+        source: 'auto',
+        status: 'active',
+      };
+      setSession(seen);
+      // The stream carries only the id; the list says whether it was started by hand, timetable or faces.
+      api
+        .get<Session[]>(`/api/sessions?roomId=${encodeURIComponent(roomId)}`)
+        .then((list) => {
+          const found = list.find((s) => s.id === id);
+          if (found) setSession((cur) => (cur?.id === id ? found : cur));
+        })
+        .catch(() => undefined);
     } else if (!aggregate.sessionId && session) {
       setLastStopped(session.id);
       setSession(null);
@@ -258,14 +276,28 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
   };
 
   const started = toMs(session?.startedAt);
+  const startButton = (takeOver: boolean) => (
+    <button
+      type="button"
+      class={`btn ${takeOver ? 'btn-ghost' : 'btn-primary'}`}
+      data-testid="session-start"
+      disabled={busy}
+      title={takeOver ? 'Ends the session that started on its own and starts yours' : undefined}
+      onClick={() => void start()}
+    >
+      {takeOver ? 'Start my session' : 'Start session'}
+    </button>
+  );
   return (
     <div class="session-controls">
       {session ? (
         <>
-          <span class="recording" title="Session recording">
+          <span class="recording" title="Session recording" data-testid="session-running">
             <span class="rec-dot" aria-hidden="true" />
+            {SOURCE_LABEL[session.source]}
             {started ? duration((now - started) / 1000) : 'Recording'}
           </span>
+          {(session.source === 'auto' || session.source === 'schedule') && startButton(true)}
           <button
             type="button"
             class="btn btn-danger"
@@ -283,15 +315,7 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
               Last report
             </a>
           )}
-          <button
-            type="button"
-            class="btn btn-primary"
-            data-testid="session-start"
-            disabled={busy}
-            onClick={() => void start()}
-          >
-            Start session
-          </button>
+          {startButton(false)}
         </>
       )}
       {error && (
