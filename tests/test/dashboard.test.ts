@@ -72,6 +72,7 @@ describe('speaker', () => {
 
       // Faces have been in the room for a while, so an automatic session is running; the speaker's start ends it.
       await expect.poll(() => page.getByTestId('session-running').textContent(), { timeout: 10_000 }).toMatch(/^Auto/);
+      await page.screenshot({ path: screenshotPath('e2e-speaker-auto-session.png') });
       await page.getByTestId('session-start').click();
       await page.getByTestId('session-stop').waitFor();
       await page.waitForTimeout(3_000);
