@@ -128,6 +128,51 @@ describe('speaker', () => {
 });
 
 describe('admin and installer', () => {
+  it("sets a room's timetable; an overlapping slot is refused with the reason and nothing is saved", async () => {
+    const page = await browser.newPage({ viewport: { width: 1180, height: 900 } });
+    // A weekday three days away, so no slot is on now and no schedule session starts during the test.
+    const weekday = String((new Date().getDay() + 3) % 7);
+    try {
+      await loginInBrowser(page, platform.cloud.httpUrl, 'admin', 'e2e-admin-password');
+      await page.goto(`${platform.cloud.httpUrl}/#/admin`);
+      await page.getByTestId('room-timetable-other-room').click();
+      await page.getByTestId('timetable-slots').waitFor({ state: 'attached' });
+      await page.getByTestId('timetable-add').click();
+      await page.getByTestId('timetable-add').click();
+      const fill = async (i: number, start: string, end: string, title: string) => {
+        const slot = page.getByTestId(`timetable-slot-${i}`);
+        await slot.getByTestId('slot-weekday').selectOption(weekday);
+        await slot.getByTestId('slot-start').fill(start);
+        await slot.getByTestId('slot-end').fill(end);
+        await slot.getByTestId('slot-title').fill(title);
+      };
+      await fill(0, '09:00', '10:30', 'Physics 101');
+      await fill(1, '10:00', '11:00', 'Overlapping seminar');
+      await page.getByTestId('timetable-save').click();
+      await expect
+        .poll(() => page.getByTestId('timetable-form').getByRole('alert').textContent())
+        .toMatch(/overlaps slot 0/);
+      const none = await platform.admin.request<{ slots: unknown[] }>('GET', '/api/rooms/other-room/schedule');
+      expect(none.slots).toEqual([]);
+
+      await fill(1, '10:45', '12:00', 'Seminar');
+      await page.getByTestId('timetable-save').click();
+      await expect.poll(() => page.getByTestId('timetable-saved').textContent()).toMatch(/2 slots/);
+      await page.getByTestId('timetable-form').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('e2e-admin-timetable.png') });
+      const saved = await platform.admin.request<{ slots: { weekday: number; start: string; title: string }[] }>(
+        'GET',
+        '/api/rooms/other-room/schedule',
+      );
+      expect(saved.slots.map((s) => [s.weekday, s.start, s.title])).toEqual([
+        [Number(weekday), '09:00', 'Physics 101'],
+        [Number(weekday), '10:45', 'Seminar'],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('creates a device in the dashboard; its credentials connect, wrong ones and foreign topics are refused', async () => {
     const page = await browser.newPage({ viewport: { width: 1180, height: 820 } });
     let yamlText = '';

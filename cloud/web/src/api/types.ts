@@ -26,6 +26,20 @@ export interface LoginResponse {
   user: User;
 }
 
+export interface ScheduleSlot {
+  weekday: number;
+  start: string;
+  end: string;
+  timeZone: string | null;
+  title: string | null;
+}
+
+export interface RoomSchedule {
+  roomId: string;
+  defaultTimeZone: string;
+  slots: ScheduleSlot[];
+}
+
 export type SessionSource = 'manual' | 'schedule' | 'auto' | 'upload';
 
 export interface Session {

@@ -3,6 +3,7 @@ import { api } from '../api/client';
 import type { Device, Role, Room, User } from '../api/types';
 import { DeviceConfigForm } from '../components/DeviceConfigForm';
 import { DevicesTable } from '../components/DevicesTable';
+import { RoomTimetableForm } from '../components/RoomTimetableForm';
 import { Empty, ErrorNote, Loading, PageHeader, Panel } from '../components/ui';
 import { useAsync, useNow } from '../hooks';
 
@@ -76,6 +77,7 @@ function RoomsSection({
   const [id, setId] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [timetable, setTimetable] = useState<string | null>(null);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -109,13 +111,24 @@ function RoomsSection({
                 <strong>{r.name}</strong>
                 <span class="muted"> · {r.buildingName}</span>
               </div>
-              <span class="muted mono">
-                {r.id} · {r.deviceIds.length} device{r.deviceIds.length === 1 ? '' : 's'}
+              <span class="row-actions">
+                <span class="muted mono">
+                  {r.id} · {r.deviceIds.length} device{r.deviceIds.length === 1 ? '' : 's'}
+                </span>
+                <button
+                  type="button"
+                  class="btn btn-small"
+                  data-testid={`room-timetable-${r.id}`}
+                  onClick={() => setTimetable(timetable === r.id ? null : r.id)}
+                >
+                  Timetable
+                </button>
               </span>
             </li>
           ))}
         </ul>
       )}
+      {timetable && <RoomTimetableForm key={timetable} roomId={timetable} onClose={() => setTimetable(null)} />}
       <form class="stack-form" onSubmit={(e) => void submit(e)}>
         <h3>New room</h3>
         <label>
