@@ -245,5 +245,42 @@ describe('admin and installer', () => {
       async () => (await db.getRepository(SnapshotEntity).countBy({ deviceId: 'aula-magna-cam-2' })) === 1,
       'the own-topic snapshot to be stored',
     );
+
+    // A config pushed from the admin page reaches the device on its own (retained) config topic.
+    const configTopic = topicFor('config', 'aula-magna-cam-2');
+    const received = new Promise<{ snapshotHz?: number; revision: number }>((resolve) =>
+      own.on('message', (topic, payload) => {
+        if (topic === configTopic) resolve(JSON.parse(payload.toString()) as { snapshotHz?: number; revision: number });
+      }),
+    );
+    await own.subscribeAsync(configTopic, { qos: 1 });
+    const adminPage = await browser.newPage({ viewport: { width: 1180, height: 820 } });
+    try {
+      await loginInBrowser(adminPage, platform.cloud.httpUrl, 'admin', 'e2e-admin-password');
+      await adminPage.goto(`${platform.cloud.httpUrl}/#/admin`);
+      await adminPage.getByTestId('device-config-aula-magna-cam-2').click();
+      await adminPage.getByTestId('config-snapshot-hz').fill('2');
+      await adminPage.getByTestId('config-submit').click();
+      await expect
+        .poll(() => adminPage.getByTestId('device-config-form').getByRole('status').textContent())
+        .toMatch(/Config pushed/);
+    } finally {
+      await adminPage.close();
+    }
+    expect((await received).snapshotHz).toBe(2);
+  });
+
+  it('shows why a login failed and stays on the login page', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${platform.cloud.httpUrl}/#/login`);
+      await page.getByTestId('login-username').fill('speaker');
+      await page.getByTestId('login-password').fill('not-the-password');
+      await page.getByTestId('login-submit').click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/invalid|wrong|incorrect/i);
+      expect(page.url()).toContain('#/login');
+    } finally {
+      await page.close();
+    }
   });
 });

@@ -60,3 +60,29 @@ export function useNow(ms = 1000): number {
   }, [ms]);
   return now;
 }
+
+export interface Action {
+  busy: boolean;
+  error: string | null;
+  /** Runs one request: busy meanwhile, its error message kept for display; undefined when it failed. */
+  run: <T>(fn: () => Promise<T>) => Promise<T | undefined>;
+}
+
+/** The busy flag and error line every form and button that talks to the server needs. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { DeviceConfigPatch } from '../api/types';
+import { useAction } from '../hooks';
 import { ErrorNote } from './ui';
 
 /** Desired config pushed retained to the device; fields mirror DeviceConfig in @lectern/protocol. */
@@ -9,34 +10,28 @@ export function DeviceConfigForm({ deviceId, onClose }: { deviceId: string; onCl
   const [detectionHz, setDetectionHz] = useState('5');
   const [minFacePx, setMinFacePx] = useState('40');
   const [emotionEnabled, setEmotionEnabled] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setError(null);
     setSaved(null);
     const body: DeviceConfigPatch = {
       snapshotHz: Number(snapshotHz),
       detection: { hz: Number(detectionHz), minFacePx: Math.round(Number(minFacePx)) },
       emotion: { enabled: emotionEnabled },
     };
-    setBusy(true);
-    try {
-      const res = await api.put<{ revision?: number; configRevision?: number } | undefined>(
+    const res = await run(async () => {
+      const r = await api.put<{ revision?: number; configRevision?: number } | undefined>(
         `/api/devices/${encodeURIComponent(deviceId)}/config`,
         body,
       );
-      const rev = res?.revision ?? res?.configRevision;
-      setSaved(
-        `Config pushed${rev !== undefined ? ` (revision ${rev})` : ''}. The device applies it when it next connects.`,
-      );
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+      return { rev: r?.revision ?? r?.configRevision };
+    });
+    if (!res) return;
+    setSaved(
+      `Config pushed${res.rev !== undefined ? ` (revision ${res.rev})` : ''}. The device applies it when it next connects.`,
+    );
   };
 
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { RoomSchedule, ScheduleSlot } from '../api/types';
+import { useAction } from '../hooks';
 import { ErrorNote, Loading } from './ui';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -29,18 +30,15 @@ const rowOf = (s: ScheduleSlot): Row => ({
 export function RoomTimetableForm({ roomId, onClose }: { roomId: string; onClose: () => void }) {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [zone, setZone] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   useEffect(() => {
-    api
-      .get<RoomSchedule>(`/api/rooms/${encodeURIComponent(roomId)}/schedule`)
-      .then((s) => {
-        setRows(s.slots.map(rowOf));
-        setZone(s.defaultTimeZone);
-      })
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+    void run(() => api.get<RoomSchedule>(`/api/rooms/${encodeURIComponent(roomId)}/schedule`)).then((s) => {
+      if (!s) return;
+      setRows(s.slots.map(rowOf));
+      setZone(s.defaultTimeZone);
+    });
   }, [roomId]);
 
   const update = (key: number, patch: Partial<Row>) =>
@@ -49,24 +47,18 @@ export function RoomTimetableForm({ roomId, onClose }: { roomId: string; onClose
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!rows) return;
-    setError(null);
     setSaved(null);
-    setBusy(true);
-    try {
-      const slots = rows.map((r) => ({
-        weekday: r.weekday,
-        start: r.start,
-        // A time input cannot show 24:00: an end at 00:00 means midnight, the end of that day.
-        end: r.end === '00:00' ? '24:00' : r.end,
-        title: r.title.trim() || null,
-      }));
-      await api.put(`/api/rooms/${encodeURIComponent(roomId)}/schedule`, { slots });
-      setSaved(`Timetable saved: ${slots.length} slot${slots.length === 1 ? '' : 's'} a week.`);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    const slots = rows.map((r) => ({
+      weekday: r.weekday,
+      start: r.start,
+      // A time input cannot show 24:00: an end at 00:00 means midnight, the end of that day.
+      end: r.end === '00:00' ? '24:00' : r.end,
+      title: r.title.trim() || null,
+    }));
+    const ok = await run(() =>
+      api.put(`/api/rooms/${encodeURIComponent(roomId)}/schedule`, { slots }).then(() => true),
+    );
+    if (ok) setSaved(`Timetable saved: ${slots.length} slot${slots.length === 1 ? '' : 's'} a week.`);
   };
 
   return (

@@ -5,7 +5,7 @@ import { DeviceConfigForm } from '../components/DeviceConfigForm';
 import { DevicesTable } from '../components/DevicesTable';
 import { RoomTimetableForm } from '../components/RoomTimetableForm';
 import { Empty, ErrorNote, Loading, PageHeader, Panel } from '../components/ui';
-import { useAsync, useNow } from '../hooks';
+import { useAction, useAsync, useNow } from '../hooks';
 
 export function AdminPage() {
   const rooms = useAsync(() => api.get<Room[]>('/api/rooms'), []);
@@ -75,28 +75,22 @@ function RoomsSection({
   const [name, setName] = useState('');
   const [building, setBuilding] = useState('');
   const [id, setId] = useState('');
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: formError, run } = useAction();
   const [timetable, setTimetable] = useState<string | null>(null);
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setFormError(null);
-    try {
-      await api.post<Room>('/api/rooms', {
+    const created = await run(() =>
+      api.post<Room>('/api/rooms', {
         ...(id.trim() ? { id: id.trim() } : {}),
         name: name.trim(),
         buildingName: building.trim(),
-      });
-      setName('');
-      setId('');
-      reload();
-    } catch (err) {
-      setFormError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+      }),
+    );
+    if (!created) return;
+    setName('');
+    setId('');
+    reload();
   };
 
   return (
@@ -179,30 +173,24 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('speaker');
   const [roomIds, setRoomIds] = useState<string[]>([]);
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: formError, run } = useAction();
   const roomName = (id: string) => rooms.find((r) => r.id === id)?.name ?? id;
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setFormError(null);
-    try {
-      await api.post<User>('/api/users', {
+    const created = await run(() =>
+      api.post<User>('/api/users', {
         username: username.trim(),
         password,
         role,
         roomIds: role === 'speaker' ? roomIds : [],
-      });
-      setUsername('');
-      setPassword('');
-      setRoomIds([]);
-      users.reload();
-    } catch (err) {
-      setFormError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+      }),
+    );
+    if (!created) return;
+    setUsername('');
+    setPassword('');
+    setRoomIds([]);
+    users.reload();
   };
 
   const toggleRoom = (id: string, on: boolean) =>

@@ -3,7 +3,7 @@ import { api } from '../api/client';
 import type { Device, DeviceCreated, Room } from '../api/types';
 import { DevicesTable } from '../components/DevicesTable';
 import { Empty, ErrorNote, PageHeader, Panel } from '../components/ui';
-import { useAsync, useNow } from '../hooks';
+import { useAction, useAsync, useNow } from '../hooks';
 
 export function InstallerPage() {
   const rooms = useAsync(() => api.get<Room[]>('/api/rooms'), []);
@@ -50,23 +50,15 @@ function CreateDeviceForm({
 }) {
   const [id, setId] = useState('');
   const [roomId, setRoomId] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const selected = roomId || rooms[0]?.id || '';
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api.post<DeviceCreated>('/api/devices', { id: id.trim(), roomId: selected });
-      setId('');
-      onCreated(res);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    const res = await run(() => api.post<DeviceCreated>('/api/devices', { id: id.trim(), roomId: selected }));
+    if (!res) return;
+    setId('');
+    onCreated(res);
   };
 
   return (

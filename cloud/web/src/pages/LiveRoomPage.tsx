@@ -10,7 +10,7 @@ import { trackLabels } from '../tracks';
 import { ErrorNote, PageHeader, Panel } from '../components/ui';
 import { colorOf, labelOf } from '../emotions';
 import { ago, duration, percent, signed, toMs } from '../format';
-import { useAsync, useNow } from '../hooks';
+import { useAction, useAsync, useNow } from '../hooks';
 import { useLiveAggregate } from '../live';
 
 const WINDOW_MS = 10 * 60 * 1000;
@@ -203,8 +203,7 @@ const SOURCE_LABEL: Record<Session['source'], string> = {
 function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate: LiveAggregate | null; now: number }) {
   const [session, setSession] = useState<Session | null>(null);
   const [lastStopped, setLastStopped] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const actionAt = useRef(0);
 
   useEffect(() => {
@@ -245,34 +244,20 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
   }, [aggregate?.ts, aggregate?.sessionId]);
 
   const start = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const title = `Lecture ${new Date().toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`;
-      const created = await api.post<Session>(`/api/rooms/${encodeURIComponent(roomId)}/sessions`, { title });
-      actionAt.current = Date.now();
-      setSession(created);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    const title = `Lecture ${new Date().toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`;
+    const created = await run(() => api.post<Session>(`/api/rooms/${encodeURIComponent(roomId)}/sessions`, { title }));
+    if (!created) return;
+    actionAt.current = Date.now();
+    setSession(created);
   };
 
   const stop = async () => {
     if (!session) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/api/sessions/${encodeURIComponent(session.id)}/stop`);
-      actionAt.current = Date.now();
-      setLastStopped(session.id);
-      setSession(null);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    const stopped = await run(() => api.post(`/api/sessions/${encodeURIComponent(session.id)}/stop`).then(() => true));
+    if (!stopped) return;
+    actionAt.current = Date.now();
+    setLastStopped(session.id);
+    setSession(null);
   };
 
   const started = toMs(session?.startedAt);

@@ -3,25 +3,18 @@ import { api } from '../api/client';
 import type { LoginResponse } from '../api/types';
 import { setSession } from '../auth';
 import { ErrorNote } from '../components/ui';
+import { useAction } from '../hooks';
 
 export function LoginPage() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api.post<LoginResponse>('/api/auth/login', { username: username.trim(), password });
-      // The app shell reacts to the new session and follows `?next=`.
-      setSession(res.token, res.user);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
+    const res = await run(() => api.post<LoginResponse>('/api/auth/login', { username: username.trim(), password }));
+    // The app shell reacts to the new session and follows `?next=`.
+    if (res) setSession(res.token, res.user);
   };
 
   return (

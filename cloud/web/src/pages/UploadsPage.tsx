@@ -3,7 +3,7 @@ import { api, uploadWithProgress, type UploadHandle } from '../api/client';
 import type { Job, Room } from '../api/types';
 import { Empty, ErrorNote, PageHeader, Panel, ProgressBar } from '../components/ui';
 import { dateTime, percent, toMs } from '../format';
-import { useAsync } from '../hooks';
+import { useAction, useAsync } from '../hooks';
 
 const ACCEPT = '.mp4,.webm,.mov,.mkv,.avi,video/mp4,video/webm,video/quicktime,video/x-matroska,video/x-msvideo';
 const EXTENSIONS = ['mp4', 'webm', 'mov', 'mkv', 'avi'];
@@ -66,15 +66,9 @@ export function UploadsPage() {
 }
 
 function JobRow({ job, onChanged }: { job: Job; onChanged: () => void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const cancel = async () => {
-    setError(null);
-    try {
-      await api.del(`/api/jobs/${encodeURIComponent(job.id)}`);
-      onChanged();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
+    if (await run(() => api.del(`/api/jobs/${encodeURIComponent(job.id)}`).then(() => true))) onChanged();
   };
   const active = ACTIVE.includes(job.status);
   return (
@@ -106,6 +100,7 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: () => void }) {
             type="button"
             class="btn btn-small btn-danger"
             data-testid={`job-cancel-${job.id}`}
+            disabled={busy}
             onClick={() => void cancel()}
           >
             Cancel
