@@ -7,6 +7,9 @@ export interface TrackAggregate {
   frontal: boolean;
 }
 
+/** How a session began: a speaker, the room's timetable, faces appearing, or an uploaded video. */
+export type SessionSource = 'manual' | 'schedule' | 'auto' | 'upload';
+
 /** What the dashboard receives for a room. */
 export interface LiveAggregate {
   roomId: string;
@@ -21,6 +24,8 @@ export interface LiveAggregate {
   attention: number | null;
   tracks: TrackAggregate[];
   sessionId: string | null;
+  /** How the running session began, so the speaker's page can offer to take over an automatic one. */
+  sessionSource: SessionSource | null;
 }
 
 export interface RoomView {

@@ -1,16 +1,24 @@
 import { mergeAggregates, type Aggregate, type Snapshot } from '@lectern/protocol';
-import type { LiveAggregate } from '../api/contract';
+import type { LiveAggregate, SessionSource } from '../api/contract';
 
 export type { LiveAggregate };
 
 /** The unsuppressed room state; stays inside the server (aggregation, sessions). */
 export type RoomState = Omit<LiveAggregate, 'suppressed'>;
 
+/** The session running in a room, as stamped on its live state. */
+export interface RunningSession {
+  id: string;
+  source: SessionSource;
+}
+
 /** The latest snapshot of each device of a room. */
 export type DeviceParts = ReadonlyMap<string, Snapshot>;
 
 /** Merges each device's latest snapshot into the room state; devices with emotion inference off add faces only. */
-export function roomStateOf(roomId: string, parts: DeviceParts, sessionId: string | null, ts: number): RoomState {
+export function roomStateOf(roomId: string, parts: DeviceParts, session: RunningSession | null, ts: number): RoomState {
+  const sessionId = session?.id ?? null;
+  const sessionSource = session?.source ?? null;
   let faces = 0;
   const seen: { faces: number; aggregate: Aggregate }[] = [];
   const emotional: { faces: number; aggregate: Aggregate }[] = [];
@@ -26,7 +34,18 @@ export function roomStateOf(roomId: string, parts: DeviceParts, sessionId: strin
   }
   const attention = seen.length ? mergeAggregates(seen).attention : null;
   if (emotional.length === 0) {
-    return { roomId, ts, faces, distribution: null, dominant: null, valence: null, attention, tracks: [], sessionId };
+    return {
+      roomId,
+      ts,
+      faces,
+      distribution: null,
+      dominant: null,
+      valence: null,
+      attention,
+      tracks: [],
+      sessionId,
+      sessionSource,
+    };
   }
   const m = mergeAggregates(emotional);
   return {
@@ -39,6 +58,7 @@ export function roomStateOf(roomId: string, parts: DeviceParts, sessionId: strin
     attention,
     tracks,
     sessionId,
+    sessionSource,
   };
 }
 
@@ -56,6 +76,7 @@ export function toLiveAggregate(state: RoomState, minGroupSize: number): LiveAgg
       attention: null,
       tracks: [],
       sessionId: state.sessionId,
+      sessionSource: state.sessionSource,
     };
   }
   return { ...state, suppressed: false };

@@ -3,7 +3,7 @@ import type { Snapshot } from '@lectern/protocol';
 import { EventBus } from '../common/event-bus';
 import { CLOUD_CONFIG } from '../config/config.tokens';
 import type { CloudConfig } from '../config/cloud-config';
-import { roomStateOf, toLiveAggregate, type LiveAggregate } from './live-aggregate';
+import { roomStateOf, toLiveAggregate, type LiveAggregate, type RunningSession } from './live-aggregate';
 
 /** A device's snapshot counts towards its room's live view for this long after capture. */
 const STALE_AFTER_MS = 10_000;
@@ -15,7 +15,7 @@ export class LiveService {
   private readonly latest = new Map<string, LiveAggregate>();
   private readonly lastSeq = new Map<string, number>();
   private readonly roomMinGroup = new Map<string, number>();
-  private sessionOf: (roomId: string) => string | null = () => null;
+  private sessionOf: (roomId: string) => RunningSession | null = () => null;
 
   constructor(
     @Inject(CLOUD_CONFIG) private readonly config: CloudConfig,
@@ -23,7 +23,7 @@ export class LiveService {
   ) {}
 
   /** Sessions register here to stamp the running session on live aggregates without a cycle. */
-  setSessionLookup(fn: (roomId: string) => string | null): void {
+  setSessionLookup(fn: (roomId: string) => RunningSession | null): void {
     this.sessionOf = fn;
   }
 

@@ -71,9 +71,8 @@ export class SessionsService {
 
   async load(): Promise<void> {
     for (const s of await this.repo.findBy({ status: 'active' })) if (s.roomId) this.active.set(s.roomId, s);
-    const lookup = (roomId: string): string | null => this.active.get(roomId)?.id ?? null;
-    this.live.setSessionLookup(lookup);
-    this.ingest.setSessionLookup(lookup);
+    this.live.setSessionLookup((roomId) => this.active.get(roomId) ?? null);
+    this.ingest.setSessionLookup((roomId) => this.active.get(roomId)?.id ?? null);
     this.bus.on('roomState', (st) => this.observe(st));
   }
 

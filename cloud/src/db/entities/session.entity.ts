@@ -1,7 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintNumber } from '../columns';
 
-export type SessionSource = 'manual' | 'schedule' | 'auto' | 'upload';
+import type { SessionSource } from '../../api/contract';
+
+export type { SessionSource };
 export type SessionStatus = 'active' | 'ended' | 'processing' | 'failed';
 
 @Entity('session')

@@ -1,12 +1,13 @@
 // Shapes of the cloud HTTP contract (see the cloud package); kept here so the bundle does not pull in zod.
 // The shapes the server declares in src/api/contract.ts are imported from there (type-only: erased from the bundle).
-import type { Peak, ReportSummary, RoomView, TimelinePoint } from '../../../src/api/contract';
+import type { Peak, ReportSummary, RoomView, SessionSource, TimelinePoint } from '../../../src/api/contract';
 
 export type {
   LiveAggregate,
   Peak,
   PeakKind,
   ReportSummary,
+  SessionSource,
   TimelinePoint,
   TrackAggregate,
 } from '../../../src/api/contract';
@@ -39,8 +40,6 @@ export interface RoomSchedule {
   defaultTimeZone: string;
   slots: ScheduleSlot[];
 }
-
-export type SessionSource = 'manual' | 'schedule' | 'auto' | 'upload';
 
 export interface Session {
   id: string;

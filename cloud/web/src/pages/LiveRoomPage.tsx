@@ -218,25 +218,15 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
   useEffect(() => {
     if (!aggregate || aggregate.ts < actionAt.current + 2000) return;
     if (aggregate.sessionId && aggregate.sessionId !== session?.id) {
-      const id = aggregate.sessionId;
-      const seen: Session = {
-        id,
+      setSession({
+        id: aggregate.sessionId,
         roomId,
         title: '',
         startedAt: aggregate.ts,
         endedAt: null,
-        source: 'auto',
+        source: aggregate.sessionSource ?? 'manual',
         status: 'active',
-      };
-      setSession(seen);
-      // The stream carries only the id; the list says whether it was started by hand, timetable or faces.
-      api
-        .get<Session[]>(`/api/sessions?roomId=${encodeURIComponent(roomId)}`)
-        .then((list) => {
-          const found = list.find((s) => s.id === id);
-          if (found) setSession((cur) => (cur?.id === id ? found : cur));
-        })
-        .catch(() => undefined);
+      });
     } else if (!aggregate.sessionId && session) {
       setLastStopped(session.id);
       setSession(null);
