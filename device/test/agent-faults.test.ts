@@ -90,9 +90,13 @@ describe.skipIf(!existsSync(male))('agent on an HTTP camera stream that ends', (
   it('reconnects when the stream drops and gets faces again', { timeout: 90_000 }, async () => {
     const clip = readFileSync(male);
     let requests = 0;
+    // Like a camera that stalls and then drops the connection: the clip, then 3 s of silence, then the end.
+    // Decoding the clip takes well under a second, so without the stall the 'ok' state between two
+    // reconnects could fall between two 1 Hz telemetry messages on a busy machine.
     const http = createHttpServer((_req, res) => {
       requests++;
-      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': clip.length }).end(clip);
+      res.writeHead(200, { 'content-type': 'video/mp4' }).write(clip);
+      setTimeout(() => res.end(), 3000).unref();
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
     const broker = await startBroker();
@@ -111,7 +115,7 @@ describe.skipIf(!existsSync(male))('agent on an HTTP camera stream that ends', (
       { info: () => undefined, error: (m) => console.error(m) },
     );
     try {
-      // The 5 s clip ends, ffmpeg exits, the source reopens it (backoff from 1 s) and frames flow again.
+      // The stream ends, ffmpeg exits, the source reopens it (backoff from 1 s) and frames flow again.
       await expect
         .poll(() => cloud.telemetry.at(-1)?.source.reconnects ?? 0, { timeout: 40_000, interval: 250 })
         .toBeGreaterThanOrEqual(2);
