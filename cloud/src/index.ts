@@ -12,3 +12,5 @@ export { RetentionService } from './ops/retention.service';
 export { MetricsService } from './ops/metrics.service';
 export { DevicesService } from './devices/devices.service';
 export { MqttService } from './mqtt/mqtt.service';
+export { LiveService } from './live/live.service';
+export { adminPasswordFile } from './auth/users.service';

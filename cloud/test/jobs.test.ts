@@ -16,8 +16,6 @@ interface Job {
 
 const SHARED = resolve(__dirname, '../../../shared');
 const MALE_CLIP = join(SHARED, 'data/video/intel_head-pose-face-detection-male.mp4');
-const hasAnalyzer = async (): Promise<boolean> =>
-  typeof ((await import('@lectern/device')) as Record<string, unknown>).analyzeVideo === 'function';
 
 async function upload(
   cloud: TestCloud,
@@ -134,9 +132,8 @@ describe('uploads and the analysis job queue', () => {
     expect(job.error).toMatch(/cannot read video.*(Invalid data|not available)|analyzeVideo/);
   });
 
-  it('analyses a real clip into an upload session with a report (needs analyzeVideo from @lectern/device)', async (ctx) => {
+  it('analyses a real clip into an upload session with a report (analyzeVideo from @lectern/vision)', async (ctx) => {
     if (!existsSync(MALE_CLIP)) return ctx.skip(`missing ${MALE_CLIP}`);
-    if (!(await hasAnalyzer())) return ctx.skip('@lectern/device does not export analyzeVideo yet');
     const { readFileSync } = await import('node:fs');
     const big = await startTestCloud({ env: { LECTERN_UPLOAD_MAX_MB: '50' } });
     try {

@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { frameSize, loadAgentConfig, parseAgentConfig } from '../src';
+import { frameSize } from '@lectern/vision';
+import { loadAgentConfig, parseAgentConfig } from '../src';
 
 const minimal = {
   deviceId: 'cam-1',

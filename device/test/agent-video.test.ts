@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { artifactPath } from '@lectern/models';
+import { artifactPath } from '@lectern/vision';
 import { decode, DEVICE_TOPIC_KINDS, EMOTIONS, encode, parseTopic, topicFor } from '@lectern/protocol';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startBroker, type TestBroker } from './helpers/broker';
 import { TestCloud } from './helpers/cloud';
 
 const male = resolve(__dirname, '../../../shared/data/video/intel_head-pose-face-detection-male.mp4');
+if (!existsSync(male)) console.warn(`agent-video.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
 const quiet = { info: () => undefined, error: (m: string) => console.error(m) };
 
 describe.skipIf(!existsSync(male))('agent on a real face video', () => {

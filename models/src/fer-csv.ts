@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import type { GrayImage } from './gray-image';
-import { NUM_CLASSES } from './labels';
+import type { GrayImage } from '@lectern/vision';
+import { NUM_CLASSES } from '@lectern/vision';
 
 export const FER_SIZE = 48;
 

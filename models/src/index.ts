@@ -1,12 +1,5 @@
-export type { GrayImage } from './gray-image';
-export { resizeBilinear, flipHorizontal } from './gray-image';
-export { MODEL_INPUT_SIZE, toModelInput } from './model-input';
-export { artifactPath, ARTIFACTS_DIR, type ArtifactName } from './paths';
-export { loadManifest, type ModelManifest, type ModelVariantEntry, type ArtifactEntry } from './manifest';
-export { EmotionClassifier, type EmotionClassifierOptions, type ModelVariant } from './classifier';
 export { readFerCsv, countFerRows, FerCsvRowError, FER_SIZE, type FerRow, type ReadFerCsvOptions } from './fer-csv';
-export { LABELS, NUM_CLASSES } from './labels';
 export { seededRandom } from './seeded-random';
-export { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows } from './bitmap-glyphs';
+export { sharedDir, fer2013Dir } from './paths';
 export { evaluateCsv, type EvaluationResult, type EvaluateOptions, type Tta } from './eval/evaluate';
 export { ConfusionMatrix, argmax, formatMetrics, type EvaluationMetrics, type ClassMetrics } from './eval/metrics';

@@ -2,21 +2,6 @@ import { join, resolve } from 'node:path';
 
 /** The package root, the same from src/ (tests, tsx) and dist/ (runtime): both sit one level down. */
 export const PACKAGE_ROOT = resolve(__dirname, '..');
-export const ARTIFACTS_DIR = join(PACKAGE_ROOT, 'artifacts');
-
-export const ARTIFACT_FILES = {
-  fp32: 'emotion-fp32.onnx',
-  int8: 'emotion-int8.onnx',
-  cascade: 'haarcascade_frontalface_default.xml',
-  manifest: 'manifest.json',
-} as const;
-
-export type ArtifactName = keyof typeof ARTIFACT_FILES;
-
-/** Absolute path of a committed artifact inside models/artifacts. */
-export function artifactPath(name: ArtifactName): string {
-  return join(ARTIFACTS_DIR, ARTIFACT_FILES[name]);
-}
 
 /** The repository's sibling shared folder, `<repo>/../shared`, unless LECTERN_SHARED_DIR says otherwise. */
 export function sharedDir(): string {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildArtifacts } from '../src/build/build-artifacts';
 import { sha256File } from '../src/build/sha256';
-import { loadManifest } from '../src/manifest';
-import { ARTIFACTS_DIR, artifactPath } from '../src/paths';
+import { loadManifest } from '@lectern/vision';
+import { ARTIFACTS_DIR, artifactPath } from '@lectern/vision';
 import { HAVE_FER } from './helpers';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lectern-build-test-'));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EmotionClassifier } from '../src/classifier';
+import { EmotionClassifier } from '@lectern/vision';
 import { argmax } from '../src/eval/metrics';
-import { flipHorizontal, resizeBilinear, type GrayImage } from '../src/gray-image';
-import { loadManifest } from '../src/manifest';
-import { MODEL_INPUT_SIZE, toModelInput } from '../src/model-input';
-import { artifactPath } from '../src/paths';
+import { flipHorizontal, resizeBilinear, type GrayImage } from '@lectern/vision';
+import { loadManifest } from '@lectern/vision';
+import { MODEL_INPUT_SIZE, toModelInput } from '@lectern/vision';
+import { artifactPath } from '@lectern/vision';
 import { existsSync } from 'node:fs';
 import { HAVE_FER, PUBLIC_TEST_CSV, readRows } from './helpers';
 

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { parse } from 'yaml';
 import { SnapshotEntity } from '@lectern/cloud';
 import { encode, topicFor } from '@lectern/protocol';
-import { startSimulator, type Simulator } from '@lectern/device';
+import { startSimulator, type Simulator } from '@lectern/lab';
 import { DataSource } from 'typeorm';
 import { launchChromium, loginInBrowser } from './support/browser';
 import { screenshotPath, startTestCloud } from './support/platform';

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoDeviceConfig, demoSource, loadAgentConfig, writeDeviceYaml } from '@lectern/device';
+import { loadAgentConfig } from '@lectern/device';
+import { demoDeviceConfig, demoSource, writeDeviceYaml } from '@lectern/lab';
 
 const dir = mkdtempSync(join(tmpdir(), 'lectern-demo-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

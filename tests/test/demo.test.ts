@@ -1,4 +1,4 @@
-// `npm start` as a newcomer runs it: the real entry point (cloud/dist/cli/start.js, what the root start
+// `npm start` as a newcomer runs it: the real entry point (lab/dist/start/start.js, what the root start
 // script runs after building) in a clean temp data dir on random ports, one real edge agent on the composed
 // demo clip, checked in headless Chromium, then stopped with Ctrl-C (SIGINT) and with kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ import { screenshotPath } from './support/platform';
 import { waitFor } from './support/wait';
 
 const ROOT = join(__dirname, '..', '..');
-const START = join(ROOT, 'cloud', 'dist', 'cli', 'start.js');
+const START = join(ROOT, 'lab', 'dist', 'start', 'start.js');
 const WEB_INDEX = join(ROOT, 'cloud', 'web-dist', 'index.html');
 const ADMIN_PASSWORD = 'demo-e2e-password';
 const DEMO_ROOM = 'demo-live';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import type { Browser } from 'playwright-core';
 import { SnapshotEntity, startCloud } from '@lectern/cloud';
-import { startSimulator } from '@lectern/device';
+import { startSimulator } from '@lectern/lab';
 import { ApiClient } from './support/api';
 import { launchChromium, loginInBrowser } from './support/browser';
 import { createTempDatabase } from './support/postgres';

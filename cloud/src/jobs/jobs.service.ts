@@ -7,6 +7,7 @@ import { Bucketer, type AggregateRow } from '../aggregation/bucket';
 import { JobEntity, SessionEntity, SnapshotEntity } from '../db/entities';
 import { MetricsService } from '../ops/metrics.service';
 import { ReportsService } from '../reports/reports.service';
+import type { VideoAnalysis } from '@lectern/vision';
 import { normalizeAnalysis, type Analysis } from './analysis-result';
 import { runAnalysis } from './run-analysis';
 
@@ -40,7 +41,7 @@ export function toJobView(j: JobEntity): JobView {
   };
 }
 
-export type Analyzer = (path: string, onProgress: (f: number) => void, signal: AbortSignal) => Promise<unknown>;
+export type Analyzer = (path: string, onProgress: (f: number) => void, signal: AbortSignal) => Promise<VideoAnalysis>;
 
 /**
  * Uploaded-video analysis queue, persisted in the job table: one job at a time, progress saved as it
@@ -148,7 +149,7 @@ export class JobsService {
     this.running = { id: job.id, abort };
     let lastSave = 0;
     try {
-      const raw = await this.analyzer(
+      const result = await this.analyzer(
         job.path,
         (f) => {
           const now = Date.now();
@@ -161,7 +162,7 @@ export class JobsService {
         },
         abort.signal,
       );
-      const analysis = normalizeAnalysis(raw);
+      const analysis = normalizeAnalysis(result);
       const sessionId = await this.storeResult(job, analysis);
       await this.repo.update(
         { id: job.id, status: 'running' },

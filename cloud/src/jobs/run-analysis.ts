@@ -1,12 +1,13 @@
 import { fork } from 'node:child_process';
 import { extname, join } from 'node:path';
+import type { VideoAnalysis } from '@lectern/vision';
 
 /** Runs analyze-worker in a child process; abort kills it. Resolves with the raw analysis result. */
 export function runAnalysis(
   path: string,
   onProgress: (fraction: number) => void,
   signal: AbortSignal,
-): Promise<unknown> {
+): Promise<VideoAnalysis> {
   const ext = extname(__filename);
   const worker = join(__dirname, `analyze-worker${ext}`);
   // From src/ (tests, tsx) the worker is TypeScript: load it through tsx with the `source` condition.
@@ -30,9 +31,12 @@ export function runAnalysis(
     };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort);
-    child.on('message', (m: { type: string; fraction?: number; result?: unknown; message?: string }) => {
+    child.on('message', (m: { type: string; fraction?: number; result?: VideoAnalysis; message?: string }) => {
       if (m.type === 'progress' && typeof m.fraction === 'number') onProgress(m.fraction);
-      else if (m.type === 'result') finish(() => resolve(m.result));
+      else if (m.type === 'result' && m.result) {
+        const result = m.result;
+        finish(() => resolve(result));
+      }
       else if (m.type === 'error') finish(() => reject(new Error(m.message ?? 'analysis failed')));
     });
     child.on('error', (err) => finish(() => reject(err)));

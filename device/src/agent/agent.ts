@@ -2,21 +2,26 @@ import { encode, topicFor, type Snapshot, type Telemetry } from '@lectern/protoc
 import type { AgentConfig } from '../config/agent-config';
 import { MqttLink } from '../link/mqtt-link';
 import { Outbox } from '../outbox/outbox';
-import { createDetector, createEmotionModel } from '../pipeline/create-pipeline';
-import type { EmotionModel } from '../pipeline/emotion-model';
-import { FramePipeline } from '../pipeline/frame-pipeline';
-import type { FaceDetector } from '../detect/face-detector';
-import { FfmpegSource } from '../source/ffmpeg-source';
-import type { FrameSource } from '../source/frame-source';
+import {
+  createDetector,
+  createEmotionModel,
+  DEFAULT_TRACKER,
+  FfmpegSource,
+  FramePipeline,
+  type DetectorKind,
+  type EmotionModel,
+  type FaceDetector,
+  type FrameResult,
+  type FrameSource,
+  type GrayImage,
+} from '@lectern/vision';
 import { Control } from './control';
+import { DetectionRate } from './detection-rate';
 import { ModelStore } from './model-store';
 import { RepeatFilter } from './repeat-filter';
 import { CpuMeter, Ema, socTemperatureC } from './telemetry';
 import { drawOverlay } from '../preview/overlay';
 import { PreviewServer } from '../preview/preview-server';
-import type { GrayImage } from '../image/gray-image';
-import type { FrameResult } from '../pipeline/frame-pipeline';
-import { DEFAULT_TRACKER } from '../track/tracker';
 
 export const SOFTWARE_VERSION = 'lectern-device/0.1.0';
 
@@ -54,6 +59,8 @@ export class Agent {
   private readonly classifyMs = new Ema();
   private readonly cpu = new CpuMeter();
   private lastFrameAt = 0;
+  private lastFaces = 0;
+  readonly rate: DetectionRate;
   private lastSnapshotCapturedAt = 0;
   private preview: PreviewServer | null = null;
   readonly control: Control;
@@ -66,17 +73,22 @@ export class Agent {
     readonly pipeline: FramePipeline,
     public model: EmotionModel | null,
     readonly models: ModelStore,
-    private readonly detector: FaceDetector,
+    private detector: FaceDetector,
     readonly log: AgentLogger,
   ) {
     this.control = new Control(this);
+    this.rate = new DetectionRate(config.detection.hz);
   }
 
   static async start(config: AgentConfig, log: AgentLogger = stderrLogger): Promise<Agent> {
     const outbox = new Outbox(config.dataDir, config.outbox);
     const models = new ModelStore(config.dataDir);
     const installed = models.active();
-    const detector = await createDetector({ detector: config.detector, threads: config.threads });
+    const detector = await createDetector({
+      detector: config.detector,
+      haarBackend: config.haarBackend,
+      threads: config.threads,
+    });
     let model: EmotionModel | null = null;
     try {
       model = await createEmotionModel({
@@ -102,8 +114,7 @@ export class Agent {
       smoothingAlpha: config.emotion.smoothingAlpha,
       cropMargin: config.emotion.cropMargin,
     });
-    pipeline.tracker.setMaxMissMs(trackMemoryMs(config.detection.hz));
-    const source = Agent.createSource(config);
+    const source = Agent.createSource(config, new DetectionRate(config.detection.hz).hz);
     const holder: { agent?: Agent } = {};
     const mqttErrors = new RepeatFilter((m) => log.error(m));
     const link = new MqttLink(outbox, {
@@ -119,6 +130,8 @@ export class Agent {
     });
     const agent = new Agent(config, outbox, link, source, pipeline, model, models, detector, log);
     holder.agent = agent;
+    pipeline.tracker.setMaxMissMs(trackMemoryMs(agent.rate.hz));
+    log.info(`detector ${detector.name}, detection ${agent.rate.auto ? `auto (starting at ${agent.rate.hz} Hz)` : `${agent.rate.hz} Hz`}`);
     agent.modelRef = modelRef;
     if (config.preview.enabled) await agent.setPreview(true).catch((err: unknown) => log.error((err as Error).message));
     agent.run();
@@ -130,9 +143,8 @@ export class Agent {
 
   modelRef: { id: string; version: string } = { id: 'none', version: '0' };
 
-  private static createSource(config: AgentConfig): FfmpegSource {
-    const width = config.frameWidth;
-    return new FfmpegSource({ spec: config.source, fps: config.detection.hz, width, height: undefined });
+  private static createSource(config: AgentConfig, hz: number): FfmpegSource {
+    return new FfmpegSource({ spec: config.source, fps: hz, width: config.frameWidth, height: undefined });
   }
 
   private run(): void {
@@ -156,6 +168,12 @@ export class Agent {
           const r = await this.pipeline.process(frame.image, frame.capturedAt);
           this.detectMs.add(r.times.detectMs);
           this.classifyMs.add(r.times.classifyMs);
+          this.lastFaces = r.boxes.length;
+          const next = this.rate.observe(r.times.detectMs + r.times.cropMs + r.times.classifyMs);
+          if (next !== null) {
+            this.log.info(`detection rate ${next} Hz (a pass costs ${Math.round(this.detectMs.value)} ms detect)`);
+            this.restartSource();
+          }
           if (this.lastFrameAt) this.fps.add(1000 / Math.max(1, frame.capturedAt - this.lastFrameAt));
           this.lastFrameAt = frame.capturedAt;
           if (this.preview?.watched) this.showPreview(frame.image, r, frame.capturedAt);
@@ -168,12 +186,30 @@ export class Agent {
     }
   }
 
-  /** Reopens the source (e.g. a new detection rate); the pipeline and its tracks carry on. */
+  /** A new configured detection rate ('auto' or Hz); reopens the source when the rate in force changes. */
+  setDetectionHz(hz: 'auto' | number): void {
+    this.config.detection.hz = hz;
+    if (this.rate.configure(hz)) this.restartSource();
+  }
+
+  /** Swaps the detector plugin (remote config); the old one is disposed once the new one is in place. */
+  async setDetector(kind: DetectorKind): Promise<void> {
+    if (kind === this.detector.kind) return;
+    const next = await createDetector({ detector: kind, haarBackend: this.config.haarBackend, threads: this.config.threads });
+    const old = this.detector;
+    this.detector = next;
+    this.pipeline.setDetector(next);
+    this.config.detector = kind;
+    old.dispose();
+    this.log.info(`detector ${next.name}`);
+  }
+
+  /** Reopens the source at the rate in force; the pipeline and its tracks carry on. */
   restartSource(): void {
-    this.pipeline.tracker.setMaxMissMs(trackMemoryMs(this.config.detection.hz));
+    this.pipeline.tracker.setMaxMissMs(trackMemoryMs(this.rate.hz));
     const old = this.source;
     const previousLoop = this.loop;
-    this.source = Agent.createSource(this.config);
+    this.source = Agent.createSource(this.config, this.rate.hz);
     this.loop = (async () => {
       await old.close();
       await previousLoop;
@@ -213,7 +249,7 @@ export class Agent {
       trackId: r.trackIds[i]!,
       p: this.pipeline.settings.emotionEnabled ? (tracks.get(r.trackIds[i]!)?.p ?? null) : null,
     }));
-    const footer = `${this.config.deviceId}  faces ${faces.length}  ${this.fps.value.toFixed(1)} fps  detect ${Math.round(r.times.detectMs)} ms`;
+    const footer = `${this.config.deviceId}  ${this.detector.name} ${Math.round(r.times.detectMs)} ms  faces ${faces.length}  ${this.fps.value.toFixed(1)} fps`;
     this.preview?.show(drawOverlay(image, faces, footer));
   }
 
@@ -233,7 +269,7 @@ export class Agent {
       const room = this.pipeline.roomState(now);
       // Without a recent frame (starting up, camera away) the snapshot describes "now"; never let the time
       // go backwards when a frame captured a moment earlier arrives.
-      const frameAt = now - this.lastFrameAt < trackMemoryMs(this.config.detection.hz) ? this.lastFrameAt : now;
+      const frameAt = now - this.lastFrameAt < trackMemoryMs(this.rate.hz) ? this.lastFrameAt : now;
       const capturedAt = Math.max(this.lastSnapshotCapturedAt, frameAt);
       this.lastSnapshotCapturedAt = capturedAt;
       this.outbox.enqueue((seq) => {
@@ -264,6 +300,9 @@ export class Agent {
       fps: round(this.fps.value),
       detectMs: round(this.detectMs.value),
       classifyMs: round(this.classifyMs.value),
+      detector: this.detector.name,
+      detectHz: this.rate.hz,
+      facesFound: this.lastFaces,
       cpuPercent: round(this.cpu.sample()),
       memoryMb: round(process.memoryUsage().rss / 2 ** 20),
       temperatureC: socTemperatureC(),

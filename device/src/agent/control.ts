@@ -1,5 +1,5 @@
 import { decode, type Command, type CommandResponse, type DeviceConfig } from '@lectern/protocol';
-import { createEmotionModel } from '../pipeline/create-pipeline';
+import { createEmotionModel } from '@lectern/vision';
 import type { Agent } from './agent';
 import { smokeTestModel } from './smoke-test';
 
@@ -56,6 +56,18 @@ export class Control {
       this.respond({ txId, to: 'config', ok: false, error: problem });
       return;
     }
+    if (c.detector) {
+      // Loading the other detector can fail (a missing model file): then nothing of this revision is applied.
+      const failed = await this.agent.setDetector(c.detector).then(
+        () => null,
+        (err: unknown) => `detector ${c.detector}: ${(err as Error).message}`.slice(0, 500),
+      );
+      if (failed) {
+        this.agent.log.error(`refused remote config revision ${c.revision}: ${failed}`);
+        this.respond({ txId, to: 'config', ok: false, error: failed });
+        return;
+      }
+    }
     const result: Result = { revision: c.revision };
     const cfg = this.agent.config;
     if (c.snapshotHz !== undefined && c.snapshotHz !== cfg.snapshotHz) {
@@ -70,10 +82,7 @@ export class Control {
       const { hz, ...params } = c.detection;
       const settings = this.agent.pipeline.settings;
       settings.detection = { ...settings.detection, ...stripUndefined(params) };
-      if (hz !== undefined && hz !== cfg.detection.hz) {
-        cfg.detection.hz = hz;
-        this.agent.restartSource();
-      }
+      if (hz !== undefined && hz !== cfg.detection.hz) this.agent.setDetectionHz(hz);
     }
     if (c.emotion) {
       if (c.emotion.enabled !== undefined) this.agent.pipeline.settings.emotionEnabled = c.emotion.enabled;

@@ -1,6 +1,6 @@
 import { EMOTION_COUNT } from '@lectern/protocol';
-import type { GrayImage } from '../image/gray-image';
-import type { EmotionModel } from '../pipeline/emotion-model';
+import type { GrayImage } from '@lectern/vision';
+import type { EmotionModel } from '@lectern/vision';
 
 /**
  * A bundled, synthetic face-like sample (oval, eyes, mouth on a gradient): no real person's image ships

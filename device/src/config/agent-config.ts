@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_CROP_MARGIN } from '../pipeline/face-crop';
+import { DEFAULT_CROP_MARGIN, DEFAULT_DETECTION, DEFAULT_DETECTOR, DETECTOR_KINDS } from '@lectern/vision';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug (a-z, 0-9, "-", "_")');
 const fraction = z.number().min(0).max(1);
@@ -47,13 +47,23 @@ export const agentConfigSchema = z.strictObject({
   source: sourceSchema,
   /** Scale frames to this width before anything else (keeps Haar cost bounded); omit to keep the stream's size. */
   frameWidth: z.number().int().min(64).max(4096).optional(),
-  detector: z.enum(['auto', 'wasm', 'native']).default('auto'),
+  /** The face detector plugin: yunet (CNN, finds small and turned faces) or haar (the paper's cascade). */
+  detector: z.enum(DETECTOR_KINDS).default(DEFAULT_DETECTOR),
+  /** Haar only: which OpenCV build runs the cascade (auto = native when built, else WASM). */
+  haarBackend: z.enum(['auto', 'native', 'wasm']).default('auto'),
   detection: z
     .strictObject({
-      hz: z.number().min(0.1).max(30).default(2),
+      /**
+       * Detection passes per second. 'auto' measures what a pass costs on this board and detects as often as a
+       * CPU budget allows (see detection-rate.ts), up to the camera's rate.
+       */
+      hz: z.union([z.literal('auto'), z.number().min(0.1).max(30)]).default('auto'),
+      scoreThreshold: z.number().min(0.05).max(1).default(DEFAULT_DETECTION.scoreThreshold),
+      nmsIou: z.number().min(0.05).max(0.95).default(DEFAULT_DETECTION.nmsIou),
+      upscale: z.number().min(1).max(4).default(DEFAULT_DETECTION.upscale),
       scaleFactor: z.number().min(1.01).max(2).default(1.1),
       minNeighbors: z.number().int().min(1).max(20).default(5),
-      minFacePx: z.number().int().min(12).max(2000).default(24),
+      minFacePx: z.number().int().min(4).max(2000).default(DEFAULT_DETECTION.minFacePx),
       maxFacePx: z.number().int().min(12).max(4000).default(2000),
       downscale: z.number().min(0.1).max(1).default(1),
       roi: z.strictObject({ x: fraction, y: fraction, w: fraction, h: fraction }).nullable().default(null),
@@ -126,10 +136,16 @@ export function loadAgentConfig(path: string): AgentConfig {
   return config;
 }
 
-/** Files written by the cloud's device registration name the broker section `mqtt:`; both are accepted. */
+/**
+ * Files written by the cloud's device registration name the broker section `mqtt:`; both are accepted. Configs
+ * from before the detector plugins said `detector: native | wasm | auto` for the Haar build: read as Haar.
+ */
 function withBrokerAlias(value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  const { mqtt, ...rest } = value as Record<string, unknown>;
-  if (mqtt === undefined || 'broker' in rest) return value;
+  const { mqtt, ...given } = value as Record<string, unknown>;
+  let rest = given;
+  if (rest.detector === 'native' || rest.detector === 'wasm' || rest.detector === 'auto')
+    rest = { ...rest, detector: 'haar', haarBackend: rest.haarBackend ?? rest.detector };
+  if (mqtt === undefined || 'broker' in rest) return rest;
   return { ...rest, broker: mqtt };
 }

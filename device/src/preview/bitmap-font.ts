@@ -1,5 +1,5 @@
-import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows } from '@lectern/models';
-import type { GrayImage } from '../image/gray-image';
+import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows } from '@lectern/vision';
+import type { GrayImage } from '@lectern/vision';
 
 /** Drawn for characters the font lacks, so a label never silently loses one. */
 const UNKNOWN = [0x1f, 0x11, 0x11, 0x11, 0x11, 0x11, 0x1f];

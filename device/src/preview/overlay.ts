@@ -1,5 +1,5 @@
 import { dominantOf } from '@lectern/protocol';
-import { resizeGray, type Box, type GrayImage } from '../image/gray-image';
+import { resizeBilinear, type Box, type GrayImage } from '@lectern/vision';
 import { drawText, fillRect, GLYPH_H, strokeRect, textWidth } from './bitmap-font';
 
 export interface PreviewFace {
@@ -17,7 +17,7 @@ export function drawOverlay(frame: GrayImage, faces: readonly PreviewFace[], foo
   const s = Math.min(1, MAX_WIDTH / frame.width);
   const img =
     s < 1
-      ? resizeGray(frame, Math.round(frame.width * s), Math.round(frame.height * s))
+      ? resizeBilinear(frame, Math.round(frame.width * s), Math.round(frame.height * s))
       : { ...frame, data: Uint8Array.from(frame.data) };
   const scale = img.width >= 640 ? 2 : 1;
   for (const f of faces) {

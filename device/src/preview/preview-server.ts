@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode as encodeJpeg } from 'jpeg-js';
-import type { GrayImage } from '../image/gray-image';
+import type { GrayImage } from '@lectern/vision';
 
 const BOUNDARY = 'lectern-preview-frame';
 /** A client that has not read this much yet gets no new frames until it catches up (slow link, paused tab). */

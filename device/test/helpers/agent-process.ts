@@ -3,10 +3,13 @@ import { resolve } from 'node:path';
 
 const deviceRoot = resolve(__dirname, '../..');
 
-/** Runs `lectern-device <args>` from source in a real child process (so it can be kill -9'ed). */
-export function spawnCli(args: string[]): ChildProcess & { output: () => string } {
+/**
+ * Runs a package's CLI (`lectern-device` by default, or the one in `root`, e.g. lab's `lectern-lab`) from source
+ * in a real child process (so it can be kill -9'ed).
+ */
+export function spawnCli(args: string[], root = deviceRoot): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: deviceRoot,
+    cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,6 +1,6 @@
 import { tfjsGraphToIr } from '../convert/tfjs-graph-to-ir';
 import type { IrModel } from '../ir/ir';
-import { LABELS } from '../labels';
+import { LABELS } from '@lectern/vision';
 import { writeFp32Onnx, type OnnxWriteOptions } from '../onnx/write-fp32';
 import { locateSourceModel, SOURCE_PACKAGE, type SourceModelLocation } from '../source-model';
 import { readTfjsGraphModel } from '../tfjs/graph-model-files';

@@ -1,6 +1,6 @@
-import { GLYPH_WIDTH, glyphRows } from '../bitmap-glyphs';
+import { GLYPH_WIDTH, glyphRows } from '@lectern/vision';
 
-export { GLYPH_HEIGHT, GLYPH_WIDTH } from '../bitmap-glyphs';
+export { GLYPH_HEIGHT, GLYPH_WIDTH } from '@lectern/vision';
 
 export type Rgb = readonly [number, number, number];
 
@@ -26,6 +26,23 @@ export class Canvas {
         this.data[i + 2] = b;
         this.data[i + 3] = 255;
       }
+    }
+  }
+
+  /**
+   * Straight line `thickness` pixels wide (square pen stamped every half pixel); `dash` = [on, off] lengths
+   * in pixels for a dashed line.
+   */
+  line(x0: number, y0: number, x1: number, y1: number, color: Rgb, thickness = 1, dash?: [number, number]): void {
+    const len = Math.hypot(x1 - x0, y1 - y0);
+    const steps = Math.max(1, Math.ceil(len * 2));
+    const half = Math.floor(thickness / 2);
+    for (let s = 0; s <= steps; s++) {
+      const t = s / steps;
+      if (dash && (t * len) % (dash[0] + dash[1]) >= dash[0]) continue;
+      const x = Math.round(x0 + (x1 - x0) * t) - half;
+      const y = Math.round(y0 + (y1 - y0) * t) - half;
+      this.fillRect(x, y, thickness, thickness, color);
     }
   }
 

@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { LABELS } from '../labels';
+import { LABELS } from '@lectern/vision';
 import { Canvas, GLYPH_HEIGHT, type Rgb } from './bitmap-font';
 
 const CELL = 64;

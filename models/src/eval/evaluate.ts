@@ -1,7 +1,8 @@
-import type { EmotionClassifier } from '../classifier';
+import type { EmotionClassifier } from '@lectern/vision';
 import { FerCsvRowError, readFerCsv } from '../fer-csv';
-import { flipHorizontal, type GrayImage } from '../gray-image';
+import { flipHorizontal, type GrayImage } from '@lectern/vision';
 import { argmax, ConfusionMatrix, type EvaluationMetrics } from './metrics';
+import { simulateFacePx, type FaceSizeOptions } from './face-size';
 
 export type Tta = 'none' | 'flip';
 
@@ -15,6 +16,26 @@ export interface EvaluateOptions {
 
 export interface EvaluationResult extends EvaluationMetrics {
   tta: Tta;
+  invalidRows: { row: number; reason: string }[];
+}
+
+export interface FaceSizeEvaluateOptions extends EvaluateOptions {
+  /** Face sizes in camera pixels to simulate (see simulateFacePx); each row is classified at every size. */
+  facePx: readonly number[];
+  /** How the small crop reaches the network (defaults: the agent's bilinear resize, no sharpening). */
+  faceSize?: FaceSizeOptions;
+}
+
+export interface FaceSizeMetrics extends EvaluationMetrics {
+  facePx: number;
+}
+
+export interface FaceSizeEvaluationResult {
+  tta: Tta;
+  /** Valid rows evaluated (the same rows at every size). */
+  rows: number;
+  faceSize: Required<Pick<FaceSizeOptions, 'upscale' | 'sharpen'>>;
+  bySize: FaceSizeMetrics[];
   invalidRows: { row: number; reason: string }[];
 }
 
@@ -36,22 +57,30 @@ async function classifyBatch(classifier: EmotionClassifier, images: GrayImage[],
   );
 }
 
-/** Classifies every valid row of a FER2013-format CSV; malformed rows are listed, not fatal. */
-export async function evaluateCsv(
+/**
+ * Shared loop: every valid row goes through each view (a face transform) and into that view's confusion
+ * matrix; malformed rows are listed, not fatal.
+ */
+async function evaluateViews(
   classifier: EmotionClassifier,
   csvPath: string,
-  opts: EvaluateOptions = {},
-): Promise<EvaluationResult> {
+  views: readonly ((face: GrayImage) => GrayImage)[],
+  opts: EvaluateOptions,
+): Promise<{ matrices: ConfusionMatrix[]; invalidRows: { row: number; reason: string }[] }> {
   const tta = opts.tta ?? 'none';
   const batchSize = opts.batchSize ?? 64;
-  const matrix = new ConfusionMatrix();
+  const matrices = views.map(() => new ConfusionMatrix());
   const invalidRows: { row: number; reason: string }[] = [];
   let labels: number[] = [];
   let images: GrayImage[] = [];
   let done = 0;
   const flush = async (): Promise<void> => {
-    const probs = await classifyBatch(classifier, images, tta);
-    probs.forEach((p, i) => matrix.add(labels[i] ?? 0, argmax(p)));
+    for (let v = 0; v < views.length; v++) {
+      const view = views[v] ?? ((f: GrayImage) => f);
+      const matrix = matrices[v] ?? new ConfusionMatrix();
+      const probs = await classifyBatch(classifier, images.map(view), tta);
+      probs.forEach((p, i) => matrix.add(labels[i] ?? 0, argmax(p)));
+    }
     done += images.length;
     labels = [];
     images = [];
@@ -67,5 +96,38 @@ export async function evaluateCsv(
     if (images.length >= batchSize) await flush();
   }
   if (images.length > 0) await flush();
-  return { ...matrix.metrics(), tta, invalidRows };
+  return { matrices, invalidRows };
+}
+
+/** Classifies every valid row of a FER2013-format CSV; malformed rows are listed, not fatal. */
+export async function evaluateCsv(
+  classifier: EmotionClassifier,
+  csvPath: string,
+  opts: EvaluateOptions = {},
+): Promise<EvaluationResult> {
+  const { matrices, invalidRows } = await evaluateViews(classifier, csvPath, [(f) => f], opts);
+  return { ...(matrices[0] ?? new ConfusionMatrix()).metrics(), tta: opts.tta ?? 'none', invalidRows };
+}
+
+/**
+ * Accuracy by face size: every valid row is reduced to each of `facePx` camera pixels and classified the
+ * way the agent classifies a face crop of that size (see simulateFacePx), in one pass over the CSV.
+ */
+export async function evaluateCsvByFaceSize(
+  classifier: EmotionClassifier,
+  csvPath: string,
+  opts: FaceSizeEvaluateOptions,
+): Promise<FaceSizeEvaluationResult> {
+  if (opts.facePx.length === 0) throw new Error('evaluateCsvByFaceSize: no face sizes');
+  const faceSize = opts.faceSize ?? {};
+  const views = opts.facePx.map((n) => (face: GrayImage) => simulateFacePx(face, n, faceSize));
+  const { matrices, invalidRows } = await evaluateViews(classifier, csvPath, views, opts);
+  const bySize = opts.facePx.map((facePx, i) => ({ facePx, ...(matrices[i] ?? new ConfusionMatrix()).metrics() }));
+  return {
+    tta: opts.tta ?? 'none',
+    rows: bySize[0]?.rows ?? 0,
+    faceSize: { upscale: faceSize.upscale ?? 'bilinear', sharpen: faceSize.sharpen ?? 0 },
+    bySize,
+    invalidRows,
+  };
 }

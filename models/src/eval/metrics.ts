@@ -1,4 +1,4 @@
-import { LABELS, NUM_CLASSES } from '../labels';
+import { LABELS, NUM_CLASSES } from '@lectern/vision';
 
 export interface ClassMetrics {
   label: string;
@@ -74,4 +74,16 @@ export function formatMetrics(m: EvaluationMetrics): string {
     ...m.confusion.map((r, i) => `${(LABELS[i] ?? '').padEnd(9)} ${r.map((v) => String(v).padStart(8)).join('')}`),
   ];
   return lines.join('\n');
+}
+
+/** One line per face size: accuracy, macro-F1 and recall of every class, in percent. */
+export function formatFaceSizeTable(bySize: readonly (EvaluationMetrics & { facePx: number })[]): string {
+  const pct = (x: number): string => (100 * x).toFixed(1).padStart(8);
+  return [
+    `face px  accuracy  macro-F1   recall % ${LABELS.map((l) => l.slice(0, 7).padStart(8)).join('')}`,
+    ...bySize.map(
+      (m) =>
+        `${String(m.facePx).padStart(7)}  ${pct(m.accuracy)}  ${pct(m.macroF1)}  ${''.padEnd(8)} ${m.perClass.map((c) => pct(c.recall)).join('')}`,
+    ),
+  ].join('\n');
 }

@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { layersModelToIr } from '../convert/layers-model-to-ir';
-import { LABELS } from '../labels';
+import { LABELS } from '@lectern/vision';
 import { writeFp32Onnx } from '../onnx/write-fp32';
 import { PREPROCESSING } from '../build/convert-source';
 

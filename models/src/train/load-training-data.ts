@@ -1,6 +1,6 @@
 import { readFerCsv, type FerCsvRowError } from '../fer-csv';
-import { MODEL_INPUT_SIZE, toModelInput } from '../model-input';
-import type { GrayImage } from '../gray-image';
+import { MODEL_INPUT_SIZE, toModelInput } from '@lectern/vision';
+import type { GrayImage } from '@lectern/vision';
 import type { TrainingData } from './train-loop';
 
 /**

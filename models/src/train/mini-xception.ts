@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { NUM_CLASSES } from '../labels';
-import { MODEL_INPUT_SIZE } from '../model-input';
+import { NUM_CLASSES } from '@lectern/vision';
+import { MODEL_INPUT_SIZE } from '@lectern/vision';
 import type { Tfjs } from './tfjs-runtime';
 
 export interface MiniXceptionOptions {

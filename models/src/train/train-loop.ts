@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { NUM_CLASSES } from '../labels';
+import { NUM_CLASSES } from '@lectern/vision';
 import { seededRandom } from '../seeded-random';
 import { augmentImage, type AugmentOptions } from './augment';
 import { saveLayersModel } from './checkpoint';

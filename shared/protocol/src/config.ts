@@ -19,12 +19,18 @@ export const deviceConfigSchema = z.strictObject({
   issuedAt: epochMs,
   snapshotHz: z.number().min(0.05).max(10).optional(),
   telemetryIntervalS: z.number().min(1).max(3600).optional(),
+  /** The face detector plugin. */
+  detector: z.enum(['yunet', 'haar']).optional(),
   detection: z
     .strictObject({
-      hz: z.number().min(0.1).max(30).optional(),
+      /** Passes per second, or 'auto' (as often as the device's CPU budget allows). */
+      hz: z.union([z.literal('auto'), z.number().min(0.1).max(30)]).optional(),
+      scoreThreshold: z.number().min(0.05).max(1).optional(),
+      nmsIou: z.number().min(0.05).max(0.95).optional(),
+      upscale: z.number().min(1).max(4).optional(),
       scaleFactor: z.number().min(1.01).max(2).optional(),
       minNeighbors: z.number().int().min(1).max(20).optional(),
-      minFacePx: z.number().int().min(12).max(2000).optional(),
+      minFacePx: z.number().int().min(4).max(2000).optional(),
       maxFacePx: z.number().int().min(12).max(4000).optional(),
       downscale: z.number().min(0.1).max(1).optional(),
       roi: roi.nullable().optional(),

@@ -10,6 +10,10 @@ export const telemetrySchema = z.strictObject({
   fps: nonNegative,
   detectMs: nonNegative,
   classifyMs: nonNegative,
+  /** The detector plugin that runs (e.g. "yunet", "haar-native"), its rate and the faces its last pass found. */
+  detector: z.string().max(40).optional(),
+  detectHz: nonNegative.optional(),
+  facesFound: z.number().int().min(0).optional(),
   /** Process CPU use in percent of one core (can exceed 100 on several cores). */
   cpuPercent: nonNegative,
   memoryMb: nonNegative,

@@ -1,0 +1,103 @@
+import type { Aggregate, Track } from '@lectern/protocol';
+import type { DetectorKind } from '../detect/face-detector';
+import { createDetector, createEmotionModel } from '../pipeline/create-pipeline';
+import { FramePipeline } from '../pipeline/frame-pipeline';
+import { FfmpegDecoder } from '../source/ffmpeg-decoder';
+import { probeVideo } from '../source/ffprobe';
+
+export interface AnalyzeVideoOptions {
+  onProgress?(fraction: number): void;
+  signal?: AbortSignal;
+  detector?: DetectorKind;
+  /** Frames analysed per second of video (default 4). */
+  sampleFps?: number;
+  /** Downscale large videos so their width is at most this (default 1280). */
+  maxWidth?: number;
+}
+
+/** One second of video: the room as the device would have reported it at offset `t`. */
+export interface VideoSecond {
+  /** Offset of the second from the start of the video, in seconds. */
+  t: number;
+  faces: number;
+  tracks: Track[];
+  aggregate: Aggregate;
+}
+
+export interface VideoAnalysis {
+  /** Frames analysed (after sampling). */
+  frames: number;
+  durationS: number;
+  width: number;
+  height: number;
+  sampleFps: number;
+  model: { id: string; version: string };
+  snapshots: VideoSecond[];
+}
+
+/**
+ * Runs the device pipeline over an uploaded video file, faster than real time, entirely in memory.
+ * Fails with a readable Error on anything ffprobe cannot read or that holds no video stream.
+ * Progress (0..1) goes to `onProgress`, or to `opts.onProgress` when that is not given; the cloud's upload
+ * worker calls `analyzeVideo(path, { onProgress, signal })`.
+ */
+export async function analyzeVideo(
+  path: string,
+  opts: AnalyzeVideoOptions = {},
+  onProgress: ((fraction: number) => void) | undefined = opts.onProgress,
+): Promise<VideoAnalysis> {
+  const sampleFps = opts.sampleFps ?? 4;
+  if (!(sampleFps > 0 && sampleFps <= 60)) throw new Error(`sampleFps must be in (0, 60], got ${sampleFps}`);
+  opts.signal?.throwIfAborted();
+  const info = await probeVideo(path, [], 30_000, opts.signal);
+  const maxWidth = opts.maxWidth ?? 1280;
+  const scale = Math.min(1, maxWidth / info.width);
+  const width = Math.max(2, Math.round(info.width * scale));
+  const height = Math.max(2, Math.round(info.height * scale));
+
+  const detector = await createDetector({ detector: opts.detector });
+  const model = await createEmotionModel();
+  const pipeline = new FramePipeline(detector, model);
+  const decoder = new FfmpegDecoder({ input: path, width, height, fps: sampleFps });
+  const onAbort = () => void decoder.close();
+  opts.signal?.addEventListener('abort', onAbort);
+  const snapshots: VideoSecond[] = [];
+  let frames = 0;
+  let second = 0;
+  let lastMs = 0;
+  try {
+    for (let image = await decoder.next(); image; image = await decoder.next()) {
+      opts.signal?.throwIfAborted();
+      const tS = frames / sampleFps;
+      const ms = Math.round(tS * 1000);
+      while (Math.floor(tS) > second) {
+        snapshots.push({ t: second, ...pipeline.roomState(lastMs) });
+        second++;
+      }
+      await pipeline.process(image, ms);
+      lastMs = ms;
+      frames++;
+      if (info.durationS > 0) onProgress?.(Math.min(1, tS / info.durationS));
+    }
+    opts.signal?.throwIfAborted();
+    await decoder.exit;
+    if (decoder.error) throw new Error(`cannot decode video ${path}: ${decoder.error}`);
+    if (frames === 0) throw new Error(`cannot decode video ${path}: no frames could be decoded`);
+    snapshots.push({ t: second, ...pipeline.roomState(lastMs) });
+    onProgress?.(1);
+    return {
+      frames,
+      durationS: info.durationS,
+      width,
+      height,
+      sampleFps,
+      model: { id: model.modelId, version: model.version },
+      snapshots,
+    };
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await decoder.close();
+    detector.dispose();
+    await model.close();
+  }
+}
