@@ -85,7 +85,8 @@ describe('agent with a dead camera', () => {
 });
 
 const male = resolve(__dirname, '../../../shared/data/video/intel_head-pose-face-detection-male.mp4');
-if (!existsSync(male)) console.warn(`agent-faults.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
+if (!existsSync(male))
+  console.warn(`agent-faults.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
 
 describe.skipIf(!existsSync(male))('agent on an HTTP camera stream that ends', () => {
   it('reconnects when the stream drops and gets faces again', { timeout: 90_000 }, async () => {

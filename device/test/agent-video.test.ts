@@ -13,7 +13,8 @@ import { startBroker, type TestBroker } from './helpers/broker';
 import { TestCloud } from './helpers/cloud';
 
 const male = resolve(__dirname, '../../../shared/data/video/intel_head-pose-face-detection-male.mp4');
-if (!existsSync(male)) console.warn(`agent-video.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
+if (!existsSync(male))
+  console.warn(`agent-video.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
 const quiet = { info: () => undefined, error: (m: string) => console.error(m) };
 
 describe.skipIf(!existsSync(male))('agent on a real face video', () => {

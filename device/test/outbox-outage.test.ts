@@ -9,7 +9,10 @@ import { exited, spawnCli } from './helpers/agent-process';
 import { startBroker, type TestBroker } from './helpers/broker';
 
 const video = resolve(__dirname, '../../../shared/data/video/intel_head-pose-face-detection-male.mp4');
-if (!existsSync(video)) console.warn(`outbox-outage.test.ts: tests on the real clip skipped: ${video} is missing (the ../shared data folder)`);
+if (!existsSync(video))
+  console.warn(
+    `outbox-outage.test.ts: tests on the real clip skipped: ${video} is missing (the ../shared data folder)`,
+  );
 /** The broker is down this long (the issue's acceptance figure; LECTERN_OUTAGE_S shortens it while iterating). */
 const OUTAGE_S = Number(process.env.LECTERN_OUTAGE_S ?? 60);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

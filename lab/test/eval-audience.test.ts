@@ -66,7 +66,16 @@ describe('audience scenes', () => {
 
 describe.skipIf(!HAVE_FER)(`lectern-lab eval${HAVE_FER ? '' : ` (skipped: missing ${publicTest})`}`, () => {
   it('runs the device pipeline on composed PublicTest scenes and reports recall and accuracy', async () => {
-    const { code, out } = await runCli(['eval', '--csv', publicTest, '--json', '--limit', '36', '--detector', 'haar-wasm']);
+    const { code, out } = await runCli([
+      'eval',
+      '--csv',
+      publicTest,
+      '--json',
+      '--limit',
+      '36',
+      '--detector',
+      'haar-wasm',
+    ]);
     expect(code, out).toBe(0);
     const r = lastJson(out);
     expect(r.faces).toBe(36);

@@ -65,9 +65,15 @@ describe('simulator', () => {
   });
 
   it('leaves a retained offline via the last will when a device dies uncleanly', async () => {
-    const sim = await startSimulator({ brokerUrl: broker.url, devices: [{ deviceId: 'sim-will', roomId: 'r' }], hz: 5 });
+    const sim = await startSimulator({
+      brokerUrl: broker.url,
+      devices: [{ deviceId: 'sim-will', roomId: 'r' }],
+      hz: 5,
+    });
     // Kill the device's socket from the broker side: no DISCONNECT, so the broker must fire the will.
-    const client = (broker.aedes as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients['lectern-sim-sim-will'];
+    const client = (broker.aedes as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients[
+      'lectern-sim-sim-will'
+    ];
     expect(client).toBeDefined();
     const observer = await mqtt.connectAsync(broker.url, { clientId: 'test-observer', reconnectPeriod: 0 });
     const seen: DeviceStatus[] = [];
@@ -85,7 +91,9 @@ describe('simulator', () => {
   });
 
   it('refuses bad options with a clear error', async () => {
-    await expect(startSimulator({ brokerUrl: broker.url, devices: [{ deviceId: 'Bad Id', roomId: 'r' }] })).rejects.toThrow(/invalid device id/);
+    await expect(
+      startSimulator({ brokerUrl: broker.url, devices: [{ deviceId: 'Bad Id', roomId: 'r' }] }),
+    ).rejects.toThrow(/invalid device id/);
     await expect(startSimulator({ brokerUrl: broker.url, devices: [], hz: 0 })).rejects.toThrow(/hz/);
   });
 });

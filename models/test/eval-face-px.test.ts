@@ -57,6 +57,8 @@ describe('face size simulation', () => {
     expect(simulateFacePx(face, 24, { upscale: 'bicubic' }).width).toBe(64);
     expect(simulateFacePx(face, 24, { sharpen: 0.5 }).width).toBe(64);
     expect(simulateFacePx(face, 24, { margin: -0.1 }).width).toBe(19);
+    // A 48 px crop is a FER training image: left as is whatever the options.
+    expect(simulateFacePx(face, 48, { upscale: 'bicubic', sharpen: 1 }).data).toEqual(face.data);
   });
 });
 

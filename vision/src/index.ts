@@ -15,3 +15,6 @@ export { EmotionClassifier, type EmotionClassifierOptions, type ModelVariant } f
 export { LABELS, NUM_CLASSES } from './classifier/labels';
 export { artifactPath, ARTIFACTS_DIR, ARTIFACT_FILES, type ArtifactName } from './model-files';
 export * from './detect-eval';
+export { emotionCrop, type EmotionCropSettings } from './crop/emotion-crop';
+export { alignFace, alignOrCropFace, cropFerFrame } from './crop/align-face';
+export { ferFrameFromBox, FER_LANDMARKS } from './crop/face-framing';

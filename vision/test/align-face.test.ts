@@ -5,7 +5,8 @@ import * as jpeg from 'jpeg-js';
 import type { GrayImage } from '../src/image/gray-image';
 import { alignFace, alignOrCropFace, cropFerFrame, ferAlignTransform, warpAffineGray } from '../src/crop/align-face';
 import { FER_EYE_DISTANCE, FER_EYE_MID, YUNET_ON_FER, ferFrameFromBox } from '../src/crop/face-framing';
-import { YunetDetector, yunetModelPath, type Point } from '../src/detect/yunet';
+import { YunetDetector, yunetModelPath } from '../src/detect/yunet';
+import type { Point } from '../src/detect/face-detector';
 
 const OUT = 96;
 /** Where alignFace must put the eyes, in continuous output coordinates (pixel i spans [i, i+1)). */

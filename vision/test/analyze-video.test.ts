@@ -8,7 +8,8 @@ import { analyzeVideo } from '../src';
 
 const shared = resolve(__dirname, '../../../shared');
 const male = join(shared, 'data/video/intel_head-pose-face-detection-male.mp4');
-if (!existsSync(male)) console.warn(`analyze-video.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
+if (!existsSync(male))
+  console.warn(`analyze-video.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
 
 describe('analyzeVideo', () => {
   it.skipIf(!existsSync(male))('finds the smiling man in every second and calls him happy', async () => {

@@ -121,13 +121,17 @@ describe.skipIf(!HAVE_CLIP)(`Haar face detector plugins${HAVE_CLIP ? '' : ` (ski
   });
 
   it('a missing cascade file is a clear error', async () => {
-    await expect(createFaceDetector({ kind: 'haar', haarBackend: 'wasm', cascadePath: '/nonexistent/cascade.xml' })).rejects.toThrow(
-      /Haar cascade not found/,
-    );
+    await expect(
+      createFaceDetector({ kind: 'haar', haarBackend: 'wasm', cascadePath: '/nonexistent/cascade.xml' }),
+    ).rejects.toThrow(/Haar cascade not found/);
   });
 
   it.skipIf(!native)(`native returns exactly the wasm boxes on the same frame${nativeSkip}`, async () => {
-    const nativeDetector = await createFaceDetector({ kind: 'haar', haarBackend: 'native', cascadePath: defaultCascadePath() });
+    const nativeDetector = await createFaceDetector({
+      kind: 'haar',
+      haarBackend: 'native',
+      cascadePath: defaultCascadePath(),
+    });
     try {
       for (const params of [
         { minFacePx: 40 },

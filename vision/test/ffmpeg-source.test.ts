@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { FfmpegDecoder, FfmpegSource } from '../src';
 
 const male = resolve(__dirname, '../../../shared/data/video/intel_head-pose-face-detection-male.mp4');
-if (!existsSync(male)) console.warn(`ffmpeg-source.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
+if (!existsSync(male))
+  console.warn(`ffmpeg-source.test.ts: tests on the real clip skipped: ${male} is missing (the ../shared data folder)`);
 
 describe.skipIf(!existsSync(male))('ffmpeg frames', () => {
   it('closes promptly while ffmpeg is paused by back-pressure', async () => {

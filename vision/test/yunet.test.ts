@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jpeg from 'jpeg-js';
 import { cropGray, iou, type Box, type GrayImage } from '../src/image/gray-image';
-import { DEFAULT_YUNET, YunetDetector, yunetModelPath, type FaceDetection } from '../src/detect/yunet';
+import { DEFAULT_YUNET, YunetDetector, yunetModelPath } from '../src/detect/yunet';
+import type { FaceDetection } from '../src/detect/face-detector';
 
 // Real photos with several faces each, from the face-api package the device already depends on.
 const SAMPLES = resolve(__dirname, '../../node_modules/@vladmandic/face-api/demo');

@@ -4,7 +4,9 @@
 import { analyzeVideo, type VideoAnalysis } from '@lectern/vision';
 
 type Message =
-  { type: 'progress'; fraction: number } | { type: 'result'; result: VideoAnalysis } | { type: 'error'; message: string };
+  | { type: 'progress'; fraction: number }
+  | { type: 'result'; result: VideoAnalysis }
+  | { type: 'error'; message: string };
 
 function send(m: Message): Promise<void> {
   return new Promise((resolve) => {

@@ -36,8 +36,7 @@ export function runAnalysis(
       else if (m.type === 'result' && m.result) {
         const result = m.result;
         finish(() => resolve(result));
-      }
-      else if (m.type === 'error') finish(() => reject(new Error(m.message ?? 'analysis failed')));
+      } else if (m.type === 'error') finish(() => reject(new Error(m.message ?? 'analysis failed')));
     });
     child.on('error', (err) => finish(() => reject(err)));
     child.on('exit', (code, sig) => {

@@ -113,6 +113,7 @@ export class Agent {
       emotionEnabled: config.emotion.enabled,
       smoothingAlpha: config.emotion.smoothingAlpha,
       cropMargin: config.emotion.cropMargin,
+      align: config.emotion.align,
     });
     const source = Agent.createSource(config, new DetectionRate(config.detection.hz).hz);
     const holder: { agent?: Agent } = {};
@@ -131,7 +132,9 @@ export class Agent {
     const agent = new Agent(config, outbox, link, source, pipeline, model, models, detector, log);
     holder.agent = agent;
     pipeline.tracker.setMaxMissMs(trackMemoryMs(agent.rate.hz));
-    log.info(`detector ${detector.name}, detection ${agent.rate.auto ? `auto (starting at ${agent.rate.hz} Hz)` : `${agent.rate.hz} Hz`}`);
+    log.info(
+      `detector ${detector.name}, detection ${agent.rate.auto ? `auto (starting at ${agent.rate.hz} Hz)` : `${agent.rate.hz} Hz`}`,
+    );
     agent.modelRef = modelRef;
     if (config.preview.enabled) await agent.setPreview(true).catch((err: unknown) => log.error((err as Error).message));
     agent.run();
@@ -195,7 +198,11 @@ export class Agent {
   /** Swaps the detector plugin (remote config); the old one is disposed once the new one is in place. */
   async setDetector(kind: DetectorKind): Promise<void> {
     if (kind === this.detector.kind) return;
-    const next = await createDetector({ detector: kind, haarBackend: this.config.haarBackend, threads: this.config.threads });
+    const next = await createDetector({
+      detector: kind,
+      haarBackend: this.config.haarBackend,
+      threads: this.config.threads,
+    });
     const old = this.detector;
     this.detector = next;
     this.pipeline.setDetector(next);

@@ -58,7 +58,12 @@ export function registerDetectEval(program: Command): void {
     .action(async (flags: Flags) => {
       const config = flags.config
         ? loadAgentConfig(flags.config)
-        : parseAgentConfig({ deviceId: 'eval', roomId: 'eval', broker: { url: 'mqtt://127.0.0.1' }, source: { type: 'file', path: '-' } });
+        : parseAgentConfig({
+            deviceId: 'eval',
+            roomId: 'eval',
+            broker: { url: 'mqtt://127.0.0.1' },
+            source: { type: 'file', path: '-' },
+          });
       if (flags.detector !== undefined && !(DETECTOR_KINDS as readonly string[]).includes(flags.detector))
         throw new Error(`--detector must be one of ${DETECTOR_KINDS.join(', ')}, got "${flags.detector}"`);
       const kind = (flags.detector as DetectorKind | undefined) ?? config.detector;

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_CROP_MARGIN, DEFAULT_DETECTION, DEFAULT_DETECTOR, DETECTOR_KINDS } from '@lectern/vision';
+import {
+  DEFAULT_CROP_MARGIN,
+  DEFAULT_DETECTION,
+  DEFAULT_DETECTOR,
+  DEFAULT_PIPELINE,
+  DETECTOR_KINDS,
+} from '@lectern/vision';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug (a-z, 0-9, "-", "_")');
 const fraction = z.number().min(0).max(1);
@@ -79,6 +85,8 @@ export const agentConfigSchema = z.strictObject({
       smoothingAlpha: z.number().min(0.01).max(1).default(0.5),
       /** Share of the Haar box added on every side before classifying; negative shrinks. See docs/metrics.md. */
       cropMargin: z.number().min(-0.2).max(1).default(DEFAULT_CROP_MARGIN),
+      /** Align faces on FER2013's landmark template first (YuNet only); see docs/metrics.md for when it helps. */
+      align: z.boolean().default(DEFAULT_PIPELINE.align),
     })
     .prefault({}),
   snapshotHz: z.number().min(0.05).max(10).default(1),

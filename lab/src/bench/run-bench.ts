@@ -154,7 +154,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         maxSize: Math.max(minSize, Math.round(detection.maxFacePx)),
         threads,
       };
-      const timed = await interleavedDetect(runs, frame, detection, { yunet, wasm, native }, cpp.ok ? (f) => runCppReference(cpp.binary, f, cppArgs, 2) : null);
+      const timed = await interleavedDetect(
+        runs,
+        frame,
+        detection,
+        { yunet, wasm, native },
+        cpp.ok ? (f) => runCppReference(cpp.binary, f, cppArgs, 2) : null,
+      );
       const boxes = timed.yunet!.boxes;
       log(`${name}: crop, classify, publish (${boxes.length} faces)`);
       const crop = await timeRuns(runs, () => boxes.map((b) => cropFace(frame, b, DEFAULT_CROP_MARGIN)));
@@ -163,7 +169,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       await pipeline.process(frame, Date.now());
       const modelRef = { id: opts.model.modelId, version: opts.model.version };
       const publish = await timeRuns(runs, () => publishOnce(outbox, pipeline, modelRef));
-      const timing = (d: Detected | null): DetectorTiming | null => (d ? { detectMs: d.ms, faces: d.boxes.length } : null);
+      const timing = (d: Detected | null): DetectorTiming | null =>
+        d ? { detectMs: d.ms, faces: d.boxes.length } : null;
       const haar = timed.native ?? timed.wasm!;
       results.push({
         name,

@@ -50,7 +50,8 @@ export function registerBench(program: Command): void {
         Presets.shades_classic,
       );
       const frames: BenchFrame[] = [];
-      for (const [w, h] of resolutions) frames.push({ name: `group ${w}x${h}`, image: await loadGrayFrame(photo, w, h) });
+      for (const [w, h] of resolutions)
+        frames.push({ name: `group ${w}x${h}`, image: await loadGrayFrame(photo, w, h) });
       frames.push({ name: 'crowd', image: await loadGrayFrame(crowd) });
       // per frame: decode, detect, crop/classify/publish
       bar.start(3 * frames.length, 0, { stage: '' });

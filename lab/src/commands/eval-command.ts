@@ -19,6 +19,10 @@ interface EvalFlags {
   maxFace?: string;
   rotations?: string;
   facePx?: string;
+  align?: boolean;
+  scoreThreshold?: string;
+  upscale?: string;
+  yunetModel?: string;
 }
 
 export function registerEval(program: Command): void {
@@ -32,6 +36,10 @@ export function registerEval(program: Command): void {
     .option('--limit <n>', 'only the first N faces')
     .option('--detector <kind>', DETECTOR_FLAG_HELP, 'yunet')
     .option('--face-px <px>', 'side of each face in the scene (default 112; lecture halls: 15-40)')
+    .option('--score-threshold <s>', "YuNet score threshold (default: the agent's)")
+    .option('--upscale <f>', 'YuNet: detect on the frame enlarged by f (>= 1) for tiny faces')
+    .option('--yunet-model <file>', 'another YuNet ONNX export (e.g. yunet_s) instead of the shipped one')
+    .option('--align', 'align faces on the landmark template before classifying (YuNet)')
     .option('--crop-margin <share>', "face crop margin (default: the pipeline's)")
     .option('--seed <n>', 'scene layout seed', '2019')
     .option('--scale-factor <f>', 'Haar pyramid step (default: tuned for the composed scenes)')
@@ -49,7 +57,7 @@ export function registerEval(program: Command): void {
       if (cropMargin !== undefined && !(cropMargin >= -0.3 && cropMargin <= 1))
         throw new Error(`--crop-margin must be a number in [-0.3, 1], got "${flags.cropMargin}"`);
       const detection = detectionFlags(flags);
-      const detector = await createDetector(detectorFlag(flags.detector));
+      const detector = await createDetector({ ...detectorFlag(flags.detector), yunetModelPath: flags.yunetModel });
       const model = await createEmotionModel();
       const total = Math.min(limit ?? Infinity, await countFerRows(flags.csv));
       const bar = progressBar('eval', total, 'faces');
@@ -61,6 +69,7 @@ export function registerEval(program: Command): void {
           detection,
           seed: positiveInt(flags.seed, '--seed'),
           ...(flags.facePx === undefined ? {} : { facePx: positiveInt(flags.facePx, '--face-px') }),
+          ...(flags.align ? { align: true } : {}),
           onProgress: (n) => bar.update(n),
         }).finally(() => bar.stop());
         const seconds = Math.round((performance.now() - started) / 100) / 10;
@@ -83,6 +92,17 @@ function detectionFlags(flags: EvalFlags): Partial<DetectionParams> {
   if (flags.minFace !== undefined) out.minFacePx = positiveInt(flags.minFace, '--min-face');
   if (flags.maxFace !== undefined) out.maxFacePx = positiveInt(flags.maxFace, '--max-face');
   if (flags.rotations !== undefined) out.rotations = rotationList(flags.rotations);
+  if (flags.scoreThreshold !== undefined) {
+    const v = Number(flags.scoreThreshold);
+    if (!(v > 0 && v <= 1))
+      throw new Error(`--score-threshold must be a number in (0, 1], got "${flags.scoreThreshold}"`);
+    out.scoreThreshold = v;
+  }
+  if (flags.upscale !== undefined) {
+    const v = Number(flags.upscale);
+    if (!(v >= 1 && v <= 4)) throw new Error(`--upscale must be a number in [1, 4], got "${flags.upscale}"`);
+    out.upscale = v;
+  }
   return out;
 }
 
@@ -108,7 +128,7 @@ function formatReport(r: AudienceEvalResult, seconds: number): string {
     `${r.faces} faces in ${r.scenes} composed ${r.layout.width}x${r.layout.height} scenes (${r.layout.cols}x${r.layout.rows} seats, faces ~${r.layout.faceSize} px)`,
     `detector ${r.detector}: scaleFactor ${d.scaleFactor}, minNeighbors ${d.minNeighbors}, faces ${d.minFacePx}-${d.maxFacePx} px; ${r.detectMsPerScene.toFixed(0)} ms/scene`,
     `detection recall   ${pct(r.recall)} (${r.detected}/${r.faces}, IoU >= ${r.matchMinIou}), ${r.falsePositives} false positives`,
-    `pipeline accuracy  ${pct(r.accuracy)} on detected faces (crop margin ${r.cropMargin})`,
+    `pipeline accuracy  ${pct(r.accuracy)} on detected faces (crop margin ${r.cropMargin}${r.align ? ', aligned' : ''})`,
     `tight-crop accuracy ${pct(r.tightCropAccuracy)} on the same faces (${pct(r.tightCropAccuracyAll)} on all faces)`,
     `gap ${((r.tightCropAccuracy - r.accuracy) * 100).toFixed(2)} pt`,
     ...(r.invalidRows.length

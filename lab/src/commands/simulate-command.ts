@@ -24,7 +24,9 @@ export function registerSimulate(program: Command): void {
     .option('--faces <min-max>', 'head count range per device', '5-40')
     .option('--first-seq <n>', 'first snapshot seq of every device', '0')
     .action(async (flags: SimulateFlags) => {
-      const devices = flags.credentials ? await readCredentials(flags.credentials) : defaultDevices(positiveInt(flags.rooms, '--rooms'));
+      const devices = flags.credentials
+        ? await readCredentials(flags.credentials)
+        : defaultDevices(positiveInt(flags.rooms, '--rooms'));
       const [min, max] = flags.faces.split('-').map(Number);
       if (min === undefined || max === undefined || !Number.isInteger(min) || !Number.isInteger(max)) {
         throw new Error(`--faces must look like 5-40, got "${flags.faces}"`);
@@ -78,13 +80,20 @@ export async function readCredentials(file: string): Promise<SimulatedDevice[]> 
   } catch (err) {
     throw new Error(`cannot read credentials file ${file}: ${(err as Error).message}`);
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${file}: expected a non-empty JSON array of {deviceId, roomId, username, password}`);
+  if (!Array.isArray(parsed) || parsed.length === 0)
+    throw new Error(`${file}: expected a non-empty JSON array of {deviceId, roomId, username, password}`);
   return parsed.map((entry: unknown, i) => {
     const e = entry as Partial<Record<keyof SimulatedDevice, unknown>>;
-    if (typeof e?.deviceId !== 'string' || typeof e.roomId !== 'string') throw new Error(`${file}[${i}]: deviceId and roomId must be strings`);
+    if (typeof e?.deviceId !== 'string' || typeof e.roomId !== 'string')
+      throw new Error(`${file}[${i}]: deviceId and roomId must be strings`);
     for (const k of ['username', 'password'] as const) {
       if (e[k] !== undefined && typeof e[k] !== 'string') throw new Error(`${file}[${i}]: ${k} must be a string`);
     }
-    return { deviceId: e.deviceId, roomId: e.roomId, username: e.username as string | undefined, password: e.password as string | undefined };
+    return {
+      deviceId: e.deviceId,
+      roomId: e.roomId,
+      username: e.username as string | undefined,
+      password: e.password as string | undefined,
+    };
   });
 }

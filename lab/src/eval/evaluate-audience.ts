@@ -29,6 +29,10 @@ export interface AudienceEvalOptions {
   layout?: SceneLayout;
   detection?: Partial<DetectionParams>;
   cropMargin?: number;
+  /** Align faces on the landmark template before classifying (YuNet). */
+  align?: boolean;
+  /** Side of each face in the scene (px) instead of the layout's; the detector's size window follows it. */
+  facePx?: number;
   seed?: number;
   onProgress?: (rowsDone: number) => void;
 }
@@ -48,6 +52,7 @@ export interface AudienceEvalResult {
   tightCropAccuracyAll: number;
   matchMinIou: number;
   cropMargin: number;
+  align: boolean;
   detector: string;
   detection: Partial<DetectionParams>;
   layout: SceneLayout;
@@ -76,13 +81,20 @@ export async function evaluateAudience(
   model: EmotionModel,
   opts: AudienceEvalOptions = {},
 ): Promise<AudienceEvalResult> {
-  const layout = opts.layout ?? DEFAULT_SCENE;
-  const detection = { ...EVAL_DETECTION, ...opts.detection };
+  const base = opts.layout ?? DEFAULT_SCENE;
+  const layout = opts.facePx === undefined ? base : { ...base, faceSize: opts.facePx };
+  const sizeWindow =
+    opts.facePx === undefined
+      ? {}
+      : { minFacePx: Math.max(4, Math.floor(opts.facePx / 2)), maxFacePx: Math.ceil(opts.facePx * 2) };
+  const detection = { ...EVAL_DETECTION, ...sizeWindow, ...opts.detection };
+  const align = opts.align ?? DEFAULT_PIPELINE.align;
   const cropMargin = opts.cropMargin ?? DEFAULT_PIPELINE.cropMargin;
   const pipeline = new FramePipeline(detector, model, {
     ...DEFAULT_PIPELINE,
     detection,
     cropMargin,
+    align,
     smoothingAlpha: 1,
   });
   const random = seededRandom(opts.seed ?? 2019);
@@ -128,7 +140,8 @@ export async function evaluateAudience(
     tightCropAccuracyAll: share(tally.tightCorrectAll, tally.faces),
     matchMinIou: MATCH_MIN_IOU,
     cropMargin,
-    detector: detector.kind,
+    align,
+    detector: detector.name,
     detection,
     layout,
     detectMsPerScene: share(tally.detectMs, tally.scenes),

@@ -26,7 +26,8 @@ export function positiveInt(text: string, flag: string): number {
   return n;
 }
 
-export const DETECTOR_FLAG_HELP = 'yunet (default), haar (native OpenCV when built, else WASM), haar-native or haar-wasm';
+export const DETECTOR_FLAG_HELP =
+  'yunet (default), haar (native OpenCV when built, else WASM), haar-native or haar-wasm';
 
 /** `--detector` for lab tools: a plugin, optionally with the Haar build pinned. */
 export function detectorFlag(text: string): { detector: DetectorKind; haarBackend: HaarBackendKind | 'auto' } {

@@ -32,13 +32,19 @@ export class SimulatedAudience {
     const [min, max] = this.faces;
     const roll = this.random();
     if (roll < 0.1 && this.listeners.length < max) this.join(now);
-    else if (roll > 0.9 && this.listeners.length > min) this.listeners.splice(Math.floor(this.random() * this.listeners.length), 1);
+    else if (roll > 0.9 && this.listeners.length > min)
+      this.listeners.splice(Math.floor(this.random() * this.listeners.length), 1);
     while (this.listeners.length < min) this.join(now);
     while (this.listeners.length > max) this.listeners.pop();
 
     const tracks = this.listeners.map((l) => {
       if (this.random() < 0.15) l.frontal = !l.frontal;
-      return { id: l.id, p: this.mood.sample(l.personal), frontal: l.frontal, ageS: Math.max(0, (now - l.since) / 1000) };
+      return {
+        id: l.id,
+        p: this.mood.sample(l.personal),
+        frontal: l.frontal,
+        ageS: Math.max(0, (now - l.since) / 1000),
+      };
     });
     return { faces: tracks.length, tracks, aggregate: aggregateFaces(tracks) };
   }

@@ -44,7 +44,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     throw new Error(`count must be a positive integer, got ${opts.count}`);
   }
   const faces = opts.faces ?? [5, 40];
-  if (!(faces[0] >= 0 && faces[1] >= faces[0] && faces[1] <= 256)) throw new Error(`faces must be [min, max] within 0..256`);
+  if (!(faces[0] >= 0 && faces[1] >= faces[0] && faces[1] <= 256))
+    throw new Error(`faces must be [min, max] within 0..256`);
   for (const d of opts.devices) topicFor('snapshot', d.deviceId); // throws on a bad device id
 
   const moods = new Map<string, RoomMood>();
@@ -86,8 +87,18 @@ class DeviceLoop {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  static async start(device: SimulatedDevice, brokerUrl: string, audience: SimulatedAudience, hz: number, opts: SimulatorOptions): Promise<DeviceLoop> {
-    const identity: AvailabilityIdentity = { deviceId: device.deviceId, software: 'lectern-simulator', model: SIMULATOR_MODEL };
+  static async start(
+    device: SimulatedDevice,
+    brokerUrl: string,
+    audience: SimulatedAudience,
+    hz: number,
+    opts: SimulatorOptions,
+  ): Promise<DeviceLoop> {
+    const identity: AvailabilityIdentity = {
+      deviceId: device.deviceId,
+      software: 'lectern-simulator',
+      model: SIMULATOR_MODEL,
+    };
     const client = mqtt.connect(brokerUrl, {
       clientId: `lectern-sim-${device.deviceId}`,
       username: device.username,
@@ -129,7 +140,9 @@ class DeviceLoop {
     };
     this.sent++;
     const publish = this.client
-      .publishAsync(topicFor('snapshot', this.device.deviceId), encode('snapshot', snapshot), { qos: TOPICS.snapshot.qos })
+      .publishAsync(topicFor('snapshot', this.device.deviceId), encode('snapshot', snapshot), {
+        qos: TOPICS.snapshot.qos,
+      })
       .then(() => {
         this.acked++;
         if (count !== undefined && this.acked >= count) this.resolveDone();

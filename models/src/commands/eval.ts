@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { EmotionClassifier, type EmotionClassifierOptions } from '@lectern/vision';
 import { renderConfusionPng } from '../eval/confusion-png';
 import { evaluateCsv, evaluateCsvByFaceSize, type FaceSizeEvaluationResult, type Tta } from '../eval/evaluate';
+import { ENHANCE_BELOW_PX, UPSCALES, type FaceSizeOptions, type Upscale } from '../eval/face-size';
 import { renderFaceSizePng, type FaceSizeSeries } from '../eval/face-size-png';
 import { formatFaceSizeTable, formatMetrics } from '../eval/metrics';
 import { countFerRows } from '../fer-csv';
@@ -17,6 +18,8 @@ interface EvalOptions {
   png?: string;
   facePx?: string;
   plot?: string;
+  upscale: string;
+  sharpen: number;
   limit?: number;
   threads: number;
   batch: number;
@@ -65,6 +68,17 @@ export function registerEvalCommand(program: Command): void {
       'simulate faces of these sizes in camera pixels (e.g. 12,16,24,32,48): area-reduce each 48x48 face, then resize to the model input as the agent does',
     )
     .option('--plot <file>', 'with --face-px: write accuracy and per-class recall against face size as a PNG')
+    .option(
+      '--upscale <bilinear|bicubic|area>',
+      `with --face-px: how crops under ${ENHANCE_BELOW_PX} px are resized to the 64x64 input (bilinear = the agent's)`,
+      'bilinear',
+    )
+    .option(
+      '--sharpen <amount>',
+      `with --face-px: unsharp mask (sigma 1 px of the 64x64 input) on crops under ${ENHANCE_BELOW_PX} px; 0 = off`,
+      Number.parseFloat,
+      0,
+    )
     .option('--limit <n>', 'evaluate only the first n valid rows', int)
     .option('--threads <n>', 'ONNX Runtime threads', int, 1)
     .option('--batch <n>', 'faces per ONNX Runtime run', int, 64)
@@ -76,7 +90,8 @@ export function registerEvalCommand(program: Command): void {
         await evalByFaceSize(o, o.tta, parseFacePx(o.facePx));
         return;
       }
-      if (o.plot) throw new Error('--plot needs --face-px');
+      if (o.plot || o.upscale !== 'bilinear' || o.sharpen !== 0)
+        throw new Error('--plot, --upscale and --sharpen need --face-px');
       if (o.model.includes(',')) throw new Error('a comma list of models needs --face-px');
       const classifier = await EmotionClassifier.create(classifierOptions(o.model, o.threads));
       const total = o.limit ?? (await countFerRows(o.csv));
@@ -121,6 +136,15 @@ export function registerEvalCommand(program: Command): void {
 /** `eval --face-px`: each model in turn, every size in one pass over the CSV per model. */
 async function evalByFaceSize(o: EvalOptions, tta: Tta, facePx: number[]): Promise<void> {
   if (o.png) throw new Error('--png draws the plain confusion matrix; with --face-px use --plot');
+  if (!(UPSCALES as readonly string[]).includes(o.upscale))
+    throw new Error(`--upscale must be one of ${UPSCALES.join(', ')}, got "${o.upscale}"`);
+  if (!Number.isFinite(o.sharpen) || o.sharpen < 0 || o.sharpen > 10)
+    throw new Error(`--sharpen must be a number in 0..10, got "${o.sharpen}"`);
+  const faceSize: FaceSizeOptions = { upscale: o.upscale as Upscale, sharpen: o.sharpen };
+  const enhanced =
+    o.upscale === 'bilinear' && o.sharpen === 0
+      ? ''
+      : ` (under ${ENHANCE_BELOW_PX} px: ${o.upscale}${o.sharpen > 0 ? ` + sharpen ${o.sharpen}` : ''})`;
   const models = o.model.split(',').map((m) => m.trim());
   if (new Set(models).size !== models.length || models.some((m) => m === ''))
     throw new Error(`--model lists an empty or repeated model: "${o.model}"`);
@@ -136,6 +160,7 @@ async function evalByFaceSize(o: EvalOptions, tta: Tta, facePx: number[]): Promi
     try {
       result = await evaluateCsvByFaceSize(classifier, o.csv, {
         facePx,
+        faceSize,
         tta,
         batchSize: o.batch,
         onProgress: (n) => bar.update(n),
@@ -153,7 +178,7 @@ async function evalByFaceSize(o: EvalOptions, tta: Tta, facePx: number[]): Promi
       );
     } else {
       process.stdout.write(
-        `${classifier.modelId} on ${o.csv}${tta === 'flip' ? ' (flip TTA)' : ''}, ${result.rows} faces, ${seconds.toFixed(1)} s\n` +
+        `${classifier.modelId} on ${o.csv}${tta === 'flip' ? ' (flip TTA)' : ''}${enhanced}, ${result.rows} faces, ${seconds.toFixed(1)} s\n` +
           `${formatFaceSizeTable(result.bySize)}\n`,
       );
       const [only] = result.bySize;
@@ -170,7 +195,7 @@ async function evalByFaceSize(o: EvalOptions, tta: Tta, facePx: number[]): Promi
     last = result;
   }
   if (o.plot && last) {
-    const title = `accuracy by face size - ${basename(o.csv)} (${last.rows} faces)${tta === 'flip' ? ' +flip' : ''}`;
+    const title = `accuracy by face size - ${basename(o.csv)} (${last.rows} faces)${tta === 'flip' ? ' +flip' : ''}${enhanced}`;
     writeFileSync(o.plot, renderFaceSizePng(series, title, majorityShare(last)));
   }
 }

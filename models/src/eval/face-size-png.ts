@@ -47,7 +47,7 @@ export function renderFaceSizePng(
 ): Buffer {
   if (series.length === 0) throw new Error('renderFaceSizePng: no series');
   const width = LEFT + series.length * PW + (series.length - 1) * GAP + 40 + LEGEND_W;
-  const height = TOP + PH + 84;
+  const height = TOP + PH + 96;
   const canvas = new Canvas(width, height);
   canvas.text(LEFT, 14, title, BLACK, S);
 
@@ -60,7 +60,13 @@ export function renderFaceSizePng(
     const py = (v: number): number => Math.round(y0 + PH - Math.min(1, Math.max(0, v)) * PH);
 
     canvas.text(x0, y0 - 2 * CHAR_H - 12, s.name, BLACK, S);
-    canvas.text(x0 + Canvas.textWidth(s.name, S) + 16, y0 - 2 * CHAR_H - 12, '% (class recall, accuracy)', MUTED, S);
+    canvas.text(
+      x0 + Canvas.textWidth(s.name, S) + 16,
+      y0 - 2 * CHAR_H - 12,
+      'recall per class and accuracy %',
+      MUTED,
+      S,
+    );
     for (let v = 0; v <= 100; v += 10) {
       canvas.line(x0, py(v / 100), x0 + PW, py(v / 100), GRID);
       if (v % 20 === 0) {
@@ -77,7 +83,8 @@ export function renderFaceSizePng(
     canvas.line(x0, y0, x0, y0 + PH, AXIS, 2);
     canvas.line(x0, y0 + PH, x0 + PW, y0 + PH, AXIS, 2);
     const xLabel = 'face size (px)';
-    canvas.text(x0 + (PW - Canvas.textWidth(xLabel, S)) / 2, y0 + PH + 40, xLabel, BLACK, S);
+    canvas.text(x0 + (PW - Canvas.textWidth(xLabel, S)) / 2, y0 + PH + 62, xLabel, BLACK, S);
+    canvas.text(x0 - 10 - Canvas.textWidth('acc', S), y0 + PH + 36, 'acc', BLACK, S);
 
     canvas.line(x0, py(majority.share), x0 + PW, py(majority.share), MUTED, 2, [8, 6]);
 
@@ -97,11 +104,9 @@ export function renderFaceSizePng(
     });
     acc.forEach(([x, y], i) => {
       canvas.fillRect(x - 5, y - 5, 11, 11, BLACK);
+      // Accuracy values in a row under the size ticks, where no line can cross them.
       const label = (100 * (s.accuracy[i] ?? 0)).toFixed(1);
-      const w = Canvas.textWidth(label, S);
-      const lx = Math.min(x0 + PW - w - 2, Math.max(x0 + 2, x - w / 2));
-      canvas.fillRect(lx - 3, y - 12 - CHAR_H - 3, w + 6, CHAR_H + 6, [255, 255, 255]);
-      canvas.text(lx, y - 12 - CHAR_H, label, BLACK, S);
+      canvas.text(x - Canvas.textWidth(label, S) / 2, y0 + PH + 36, label, BLACK, S);
     });
   });
 
@@ -110,7 +115,8 @@ export function renderFaceSizePng(
   let ly = TOP + 4;
   const entry = (color: Rgb, label: string, thickness: number, dash?: [number, number]): void => {
     canvas.line(lx, ly + CHAR_H / 2, lx + 36, ly + CHAR_H / 2, color, thickness, dash);
-    if (!dash) canvas.fillRect(lx + 18 - thickness, ly + CHAR_H / 2 - thickness, 2 * thickness + 1, 2 * thickness + 1, color);
+    if (!dash)
+      canvas.fillRect(lx + 18 - thickness, ly + CHAR_H / 2 - thickness, 2 * thickness + 1, 2 * thickness + 1, color);
     canvas.text(lx + 48, ly, label, color === GRID ? MUTED : BLACK, S);
     ly += CHAR_H + 14;
   };

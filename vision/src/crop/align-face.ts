@@ -1,5 +1,5 @@
 import { cropGray, type Box, type GrayImage } from '../image/gray-image';
-import type { FaceDetection, Point } from '../detect/yunet/yunet-detector';
+import type { FaceDetection, Point } from '../detect/face-detector';
 import { FER_EYE_DISTANCE, FER_EYE_MID, ferFrameFromBox } from './face-framing';
 
 /**

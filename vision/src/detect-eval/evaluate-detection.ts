@@ -1,13 +1,6 @@
 import { resizeArea, type Box, type GrayImage } from '../image/gray-image';
 import { readGrayImage } from './image-file';
-import {
-  averagePrecision,
-  bandOf,
-  matchImage,
-  SIZE_BANDS,
-  type BandName,
-  type ScoredBox,
-} from './detection-metrics';
+import { averagePrecision, bandOf, matchImage, SIZE_BANDS, type BandName, type ScoredBox } from './detection-metrics';
 import type { LabelledImage } from './label-file';
 
 export interface BandFigures {
@@ -47,7 +40,11 @@ export interface DetectionEvalOptions {
  * middle of a canvas of the original size filled with the photo's mean grey, so the detector works on the same
  * frame size with smaller faces. Returns the new frame and the labels moved with it.
  */
-export function shrinkOntoCanvas(img: GrayImage, faces: readonly Box[], factor: number): { image: GrayImage; faces: Box[] } {
+export function shrinkOntoCanvas(
+  img: GrayImage,
+  faces: readonly Box[],
+  factor: number,
+): { image: GrayImage; faces: Box[] } {
   if (factor === 1) return { image: img, faces: [...faces] };
   const w = Math.max(1, Math.round(img.width * factor));
   const h = Math.max(1, Math.round(img.height * factor));

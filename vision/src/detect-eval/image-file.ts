@@ -19,7 +19,8 @@ export function readGrayImage(path: string): GrayImage {
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
     if (ext === '.png') rgba = PNG.sync.read(bytes);
-    else if (ext === '.jpg' || ext === '.jpeg') rgba = jpeg.decode(bytes, { useTArray: true, maxMemoryUsageInMB: 1024 });
+    else if (ext === '.jpg' || ext === '.jpeg')
+      rgba = jpeg.decode(bytes, { useTArray: true, maxMemoryUsageInMB: 1024 });
     else throw new Error('only .jpg, .jpeg and .png images are supported');
   } catch (err) {
     throw new Error(`cannot decode image ${path}: ${(err as Error).message}`);

@@ -1,4 +1,5 @@
 import type { Box, GrayImage } from '../image/gray-image';
+import { DEFAULT_YUNET } from './yunet/yunet-detector';
 
 export interface DetectionParams {
   /** Haar: pyramid step (1.1 = 10% per level): smaller finds more faces, costs more. */
@@ -37,8 +38,8 @@ export const DEFAULT_DETECTION: DetectionParams = {
   roi: null,
   rotations: [],
   equalize: false,
-  scoreThreshold: 0.6,
-  nmsIou: 0.3,
+  scoreThreshold: DEFAULT_YUNET.scoreThreshold,
+  nmsIou: DEFAULT_YUNET.nmsIou,
   upscale: 1,
 };
 

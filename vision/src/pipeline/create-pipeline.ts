@@ -11,6 +11,8 @@ export interface PipelinePartsOptions {
   /** Haar only: which OpenCV build (default: native when built, else WASM). */
   haarBackend?: HaarBackendKind | 'auto';
   cascadePath?: string;
+  /** YuNet only: an ONNX file other than the shipped one. */
+  yunetModelPath?: string;
   /** An ONNX model file (e.g. one installed by OTA); default: the committed int8 artifact. */
   modelPath?: string;
   variant?: 'int8' | 'fp32';
@@ -30,6 +32,7 @@ export async function createDetector(opts: PipelinePartsOptions = {}): Promise<F
     kind: opts.detector,
     haarBackend: opts.haarBackend,
     cascadePath: opts.cascadePath ?? defaultCascadePath(),
+    yunetModelPath: opts.yunetModelPath,
     threads: opts.threads,
   });
 }

@@ -1,9 +1,10 @@
 import { aggregateFaces, EMOTION_COUNT, type Aggregate, type Track } from '@lectern/protocol';
-import type { DetectionParams, FaceDetector } from '../detect/face-detector';
-import type { Box, GrayImage } from '../image/gray-image';
+import type { DetectionParams, FaceDetection, FaceDetector } from '../detect/face-detector';
+import type { GrayImage } from '../image/gray-image';
 import { DEFAULT_TRACKER, IouTracker, type TrackerOptions } from '../track/tracker';
 import type { EmotionModel } from './emotion-model';
-import { cropFace, DEFAULT_CROP_MARGIN } from '../crop/face-crop';
+import { DEFAULT_CROP_MARGIN } from '../crop/face-crop';
+import { emotionCrop } from '../crop/emotion-crop';
 
 export interface PipelineSettings {
   detection: Partial<DetectionParams>;
@@ -11,6 +12,8 @@ export interface PipelineSettings {
   /** EMA weight of the newest classification (1 = no smoothing). */
   smoothingAlpha: number;
   cropMargin: number;
+  /** Align faces on FER2013's landmark template before classifying (YuNet only; see docs/metrics.md). */
+  align: boolean;
 }
 
 export const DEFAULT_PIPELINE: PipelineSettings = {
@@ -18,6 +21,7 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   emotionEnabled: true,
   smoothingAlpha: 0.5,
   cropMargin: DEFAULT_CROP_MARGIN,
+  align: false,
 };
 
 export interface StageTimes {
@@ -27,7 +31,7 @@ export interface StageTimes {
 }
 
 export interface FrameResult {
-  boxes: Box[];
+  boxes: FaceDetection[];
   /** Track id per box, in box order. */
   trackIds: number[];
   /** Raw (unsmoothed) probabilities per box; empty when emotion inference is off. */
@@ -73,7 +77,8 @@ export class FramePipeline {
     let probabilities: Float32Array[] = [];
     let t2 = t1;
     if (this.settings.emotionEnabled && this.model && boxes.length > 0) {
-      const crops = boxes.map((b) => cropFace(image, b, this.settings.cropMargin));
+      const crop = { align: this.settings.align, margin: this.settings.cropMargin };
+      const crops = boxes.map((b) => emotionCrop(image, b, this.detector.kind, crop));
       t2 = performance.now();
       probabilities = await this.model.classify(crops);
       const a = this.settings.smoothingAlpha;

@@ -1,9 +1,1 @@
-export {
-  DEFAULT_YUNET,
-  YUNET_MODEL_FILE,
-  YunetDetector,
-  yunetModelPath,
-  type FaceDetection,
-  type Point,
-  type YunetParams,
-} from './yunet-detector';
+export { DEFAULT_YUNET, YUNET_MODEL_FILE, YunetDetector, yunetModelPath, type YunetParams } from './yunet-detector';
