@@ -55,7 +55,9 @@ describe('face size simulation', () => {
 
   it('hands a 64x64 input to the classifier only when the upscale is not the agent default', () => {
     expect(simulateFacePx(face, 24, { upscale: 'bicubic' }).width).toBe(64);
-    expect(simulateFacePx(face, 24, { sharpen: 0.5 }).width).toBe(64);
+    // On the agent's bilinear path the crop goes to the classifier as it is; it sharpens small crops itself.
+    expect(simulateFacePx(face, 24, { sharpen: 0.5 }).width).toBe(24);
+    expect(simulateFacePx(face, 24, { upscale: 'area', sharpen: 0.5 }).width).toBe(64);
     expect(simulateFacePx(face, 24, { margin: -0.1 }).width).toBe(19);
     // A 48 px crop is a FER training image: left as is whatever the options.
     expect(simulateFacePx(face, 48, { upscale: 'bicubic', sharpen: 1 }).data).toEqual(face.data);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { EmotionClassifier, type EmotionClassifierOptions } from '@lectern/vision';
+import { EmotionClassifier, SMALL_FACE_SHARPEN, type EmotionClassifierOptions } from '@lectern/vision';
 import { renderConfusionPng } from '../eval/confusion-png';
 import { evaluateCsv, evaluateCsvByFaceSize, type FaceSizeEvaluationResult, type Tta } from '../eval/evaluate';
 import { ENHANCE_BELOW_PX, UPSCALES, type FaceSizeOptions, type Upscale } from '../eval/face-size';
@@ -75,9 +75,9 @@ export function registerEvalCommand(program: Command): void {
     )
     .option(
       '--sharpen <amount>',
-      `with --face-px: unsharp mask (sigma 1 px of the 64x64 input) on crops under ${ENHANCE_BELOW_PX} px; 0 = off`,
+      `with --face-px: unsharp mask (sigma 1 px of the 64x64 input) on crops under ${ENHANCE_BELOW_PX} px; the agent's is ${SMALL_FACE_SHARPEN.amount}, 0 = off (the agent before it)`,
       Number.parseFloat,
-      0,
+      SMALL_FACE_SHARPEN.amount,
     )
     .option('--limit <n>', 'evaluate only the first n valid rows', int)
     .option('--threads <n>', 'ONNX Runtime threads', int, 1)
@@ -90,7 +90,7 @@ export function registerEvalCommand(program: Command): void {
         await evalByFaceSize(o, o.tta, parseFacePx(o.facePx));
         return;
       }
-      if (o.plot || o.upscale !== 'bilinear' || o.sharpen !== 0)
+      if (o.plot || o.upscale !== 'bilinear' || o.sharpen !== SMALL_FACE_SHARPEN.amount)
         throw new Error('--plot, --upscale and --sharpen need --face-px');
       if (o.model.includes(',')) throw new Error('a comma list of models needs --face-px');
       const classifier = await EmotionClassifier.create(classifierOptions(o.model, o.threads));
@@ -141,14 +141,13 @@ async function evalByFaceSize(o: EvalOptions, tta: Tta, facePx: number[]): Promi
   if (!Number.isFinite(o.sharpen) || o.sharpen < 0 || o.sharpen > 10)
     throw new Error(`--sharpen must be a number in 0..10, got "${o.sharpen}"`);
   const faceSize: FaceSizeOptions = { upscale: o.upscale as Upscale, sharpen: o.sharpen };
-  const enhanced =
-    o.upscale === 'bilinear' && o.sharpen === 0
-      ? ''
-      : ` (under ${ENHANCE_BELOW_PX} px: ${o.upscale}${o.sharpen > 0 ? ` + sharpen ${o.sharpen}` : ''})`;
+  const enhanced = ` (under ${ENHANCE_BELOW_PX} px: ${o.upscale}${o.sharpen > 0 ? ` + sharpen ${o.sharpen}` : ', no sharpening'})`;
   const models = o.model.split(',').map((m) => m.trim());
   if (new Set(models).size !== models.length || models.some((m) => m === ''))
     throw new Error(`--model lists an empty or repeated model: "${o.model}"`);
-  const options = models.map((m) => classifierOptions(m, o.threads));
+  // On the agent's bilinear path the classifier itself sharpens small crops; elsewhere simulateFacePx does.
+  const smallFaceSharpen = o.upscale === 'bilinear' ? o.sharpen : 0;
+  const options = models.map((m) => ({ ...classifierOptions(m, o.threads), smallFaceSharpen }));
   const total = o.limit ?? (await countFerRows(o.csv));
   const series: FaceSizeSeries[] = [];
   let last: FaceSizeEvaluationResult | undefined;

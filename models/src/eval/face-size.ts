@@ -1,20 +1,19 @@
-import { resizeBilinear, type GrayImage } from '@lectern/vision';
-
-/** Side of the network input; crops of other sizes are resized to it bilinearly by the classifier. */
-const NET_SIZE = 64;
+import {
+  MODEL_INPUT_SIZE,
+  resizeArea,
+  separable,
+  SMALL_FACE_SHARPEN,
+  unsharpMask,
+  type GrayImage,
+  type Taps,
+} from '@lectern/vision';
 
 /**
  * `upscale` and `sharpen` apply only to crops smaller than this (FER2013's 48 px): a 48 px FER face is the
  * training image itself, the one place where sharpening can only hurt (unsharp 1.0 costs 7 points on
  * Training rows at 48 px while it gains 3-9 points at 16-46 px), and the agent knows each crop's size.
  */
-export const ENHANCE_BELOW_PX = 48;
-
-/** Per-axis resampling taps: for output index i, source indices and weights (weights sum to 1). */
-interface Taps {
-  index: Int32Array[];
-  weight: Float64Array[];
-}
+export const ENHANCE_BELOW_PX = SMALL_FACE_SHARPEN.belowPx;
 
 /**
  * Box-filter taps: output pixel i covers [start + i*step, start + (i+1)*step) of the source axis and gets
@@ -72,34 +71,6 @@ function cubicTaps(n: number, out: number): Taps {
   return { index, weight };
 }
 
-/** Applies separable taps (rows then columns), rounding and clamping to 8 bits once at the end. */
-function separable(src: GrayImage, xt: Taps, yt: Taps): GrayImage {
-  const w = xt.index.length;
-  const h = yt.index.length;
-  const tmp = new Float64Array(src.height * w);
-  for (let y = 0; y < src.height; y++) {
-    const row = y * src.width;
-    for (let x = 0; x < w; x++) {
-      const idx = xt.index[x] ?? new Int32Array();
-      const wt = xt.weight[x] ?? new Float64Array();
-      let s = 0;
-      for (let k = 0; k < idx.length; k++) s += (src.data[row + (idx[k] ?? 0)] ?? 0) * (wt[k] ?? 0);
-      tmp[y * w + x] = s;
-    }
-  }
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const idx = yt.index[y] ?? new Int32Array();
-    const wt = yt.weight[y] ?? new Float64Array();
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let k = 0; k < idx.length; k++) s += (tmp[(idx[k] ?? 0) * w + x] ?? 0) * (wt[k] ?? 0);
-      out[y * w + x] = Math.min(255, Math.max(0, Math.round(s)));
-    }
-  }
-  return { width: w, height: h, data: out };
-}
-
 /** Square source window in source pixel coordinates (may reach outside the image: edges are replicated). */
 export interface SourceBox {
   x: number;
@@ -132,38 +103,6 @@ export function resizeBicubic(src: GrayImage, width: number, height: number): Gr
   return separable(src, cubicTaps(src.width, width), cubicTaps(src.height, height));
 }
 
-/** Area resize of a whole image (OpenCV INTER_AREA; an upscale repeats pixels, blending at their borders). */
-export function resizeArea(src: GrayImage, width: number, height: number): GrayImage {
-  if (src.width === width && src.height === height) return { width, height, data: src.data.slice() };
-  return separable(src, areaTaps(src.width, 0, src.width, width), areaTaps(src.height, 0, src.height, height));
-}
-
-/** Normalised 1-D Gaussian taps for a blur with replicated edges. */
-function gaussianTaps(n: number, sigma: number): Taps {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const sum = k.reduce((a, b) => a + b, 0);
-  const index: Int32Array[] = [];
-  const weight: Float64Array[] = [];
-  for (let i = 0; i < n; i++) {
-    index.push(Int32Array.from(k, (_, j) => Math.min(n - 1, Math.max(0, i - r + j))));
-    weight.push(Float64Array.from(k, (v) => v / sum));
-  }
-  return { index, weight };
-}
-
-/** Unsharp mask: `img + amount * (img - gaussian(img, sigma))`, rounded and clamped to 8 bits. */
-export function unsharpMask(src: GrayImage, amount: number, sigma = 1): GrayImage {
-  if (amount === 0) return { width: src.width, height: src.height, data: src.data.slice() };
-  const blur = separable(src, gaussianTaps(src.width, sigma), gaussianTaps(src.height, sigma));
-  const out = new Uint8Array(src.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const v = src.data[i] ?? 0;
-    out[i] = Math.min(255, Math.max(0, Math.round(v + amount * (v - (blur.data[i] ?? 0)))));
-  }
-  return { width: src.width, height: src.height, data: out };
-}
-
 export const UPSCALES = ['bilinear', 'bicubic', 'area'] as const;
 export type Upscale = (typeof UPSCALES)[number];
 
@@ -174,7 +113,10 @@ export interface FaceSizeOptions {
    * INTER_CUBIC) and `area` (INTER_AREA) resize to 64x64 here.
    */
   upscale?: Upscale;
-  /** Unsharp-mask amount applied to the 64x64 input of crops smaller than ENHANCE_BELOW_PX (0 = off). */
+  /**
+   * Unsharp-mask amount for the 64x64 input of crops smaller than ENHANCE_BELOW_PX (0 = off). With `bilinear`
+   * the classifier applies it (give the same amount as its smallFaceSharpen); here only for other upscales.
+   */
   sharpen?: number;
   /** Gaussian sigma of the unsharp mask, in 64x64-input pixels. */
   sharpenSigma?: number;
@@ -203,10 +145,13 @@ export function simulateFacePx(face: GrayImage, facePx: number, opts: FaceSizeOp
   const start = (face.width - side) / 2;
   let img = areaResample(face, { x: start, y: start, side }, cropPx);
   const upscale = opts.upscale ?? 'bilinear';
+  // The agent's own path: the classifier resizes the crop bilinearly and sharpens small ones itself
+  // (EmotionClassifier's smallFaceSharpen), so the crop goes to it as it is.
+  if (upscale === 'bilinear' || cropPx >= ENHANCE_BELOW_PX) return img;
+  img =
+    upscale === 'bicubic'
+      ? resizeBicubic(img, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE)
+      : resizeArea(img, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE);
   const sharpen = opts.sharpen ?? 0;
-  if ((upscale === 'bilinear' && sharpen === 0) || cropPx >= ENHANCE_BELOW_PX) return img;
-  if (upscale === 'bicubic') img = resizeBicubic(img, NET_SIZE, NET_SIZE);
-  else if (upscale === 'area') img = resizeArea(img, NET_SIZE, NET_SIZE);
-  else img = resizeBilinear(img, NET_SIZE, NET_SIZE);
-  return sharpen === 0 ? img : unsharpMask(img, sharpen, opts.sharpenSigma ?? 1);
+  return sharpen === 0 ? img : unsharpMask(img, sharpen, opts.sharpenSigma ?? SMALL_FACE_SHARPEN.sigma);
 }

@@ -20,7 +20,8 @@ export class TensorStats {
   count = 0;
   private hist: Float64Array | null = null;
   private readonly channelSums: Float64Array;
-  private images = 0;
+  /** Spatial positions seen per channel, summed over images. */
+  private positions = 0;
 
   /** `channels` and `spatial` (H*W) describe one image of the NCHW tensor. */
   constructor(
@@ -30,10 +31,11 @@ export class TensorStats {
     this.channelSums = new Float64Array(channels);
   }
 
-  observeRange(data: Float32Array): void {
+  /** `spatial` overrides the constructor's H*W for inputs of varying size (a fully convolutional detector). */
+  observeRange(data: Float32Array, spatial = this.spatial): void {
     let { min, max } = this;
     const sums = this.channelSums;
-    const { spatial, channels } = this;
+    const { channels } = this;
     for (let base = 0, c = 0; base < data.length; base += spatial, c = (c + 1) % channels) {
       let sum = 0;
       for (let i = base; i < base + spatial; i++) {
@@ -46,12 +48,13 @@ export class TensorStats {
     }
     this.min = min;
     this.max = max;
-    this.images += data.length / (this.channels * this.spatial);
+    this.positions += data.length / channels;
   }
 
   /** Mean value of each channel over all calibration images and positions. */
   channelMeans(): Float32Array {
-    return Float32Array.from(this.channelSums, (s) => s / Math.max(1, this.images * this.spatial));
+    // Equal to images * H*W (exact integers) when every image has the constructor's size.
+    return Float32Array.from(this.channelSums, (s) => s / Math.max(1, this.positions));
   }
 
   observeHistogram(data: Float32Array): void {

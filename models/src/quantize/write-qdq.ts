@@ -33,7 +33,7 @@ export interface QdqOptions {
 }
 
 /** Expected per-output-channel error sum((w_q - w) * E[x]) of a grouped convolution. */
-function roundingShift(
+export function roundingShift(
   weight: Float32Array,
   dequantized: (i: number) => number,
   dims: readonly number[],

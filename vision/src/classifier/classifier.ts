@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import type { GrayImage } from '../image/gray-image';
 import { loadManifest } from './manifest';
-import { MODEL_INPUT_SIZE, toModelInput } from './model-input';
+import { MODEL_INPUT_SIZE, SMALL_FACE_SHARPEN, toModelInput } from './model-input';
 import { NUM_CLASSES } from './labels';
 import { artifactPath } from '../model-files';
 
@@ -14,6 +14,8 @@ export interface EmotionClassifierOptions {
   modelPath?: string;
   /** ONNX Runtime intra-op threads; default 1 (the device runs one inference loop per core). */
   threads?: number;
+  /** Unsharp amount for crops under 48 px (see SMALL_FACE_SHARPEN); 0 turns it off. */
+  smallFaceSharpen?: number;
 }
 
 /** FER2013 7-class emotion classifier on ONNX Runtime (CPU). */
@@ -27,6 +29,7 @@ export class EmotionClassifier {
     readonly modelId: string,
     readonly version: string,
     readonly variant: ModelVariant | 'custom',
+    private readonly smallFaceSharpen: number,
   ) {}
 
   static async create(opts: EmotionClassifierOptions = {}): Promise<EmotionClassifier> {
@@ -62,7 +65,17 @@ export class EmotionClassifier {
       version = manifest.version;
       modelId = `${manifest.name}-${variant}@${manifest.version}`;
     }
-    return new EmotionClassifier(session, inputName, outputName, modelId, version, opts.modelPath ? 'custom' : variant);
+    const sharpen = opts.smallFaceSharpen ?? SMALL_FACE_SHARPEN.amount;
+    if (!(sharpen >= 0 && Number.isFinite(sharpen))) throw new Error(`smallFaceSharpen must be >= 0, got ${sharpen}`);
+    return new EmotionClassifier(
+      session,
+      inputName,
+      outputName,
+      modelId,
+      version,
+      opts.modelPath ? 'custom' : variant,
+      sharpen,
+    );
   }
 
   /** One softmax vector (FER2013 order) per face; all faces go through a single ORT run. */
@@ -72,7 +85,7 @@ export class EmotionClassifier {
     if (this.inputBuffer.length < n * MODEL_INPUT_SIZE * MODEL_INPUT_SIZE) {
       this.inputBuffer = new Float32Array(n * MODEL_INPUT_SIZE * MODEL_INPUT_SIZE);
     }
-    const input = toModelInput(faces, this.inputBuffer);
+    const input = toModelInput(faces, this.inputBuffer, this.smallFaceSharpen);
     return this.run(input, n);
   }
 
