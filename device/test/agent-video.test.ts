@@ -77,6 +77,10 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
     expect(t.fps).toBeGreaterThan(0);
     expect(t.uptimeS).toBeGreaterThan(0);
     expect(t.memoryMb).toBeGreaterThan(10);
+    // The detector in use, its rate and what its last pass found (shown to installers).
+    expect(t.detector).toBe('yunet');
+    expect(t.detectHz).toBe(3);
+    expect(t.facesFound).toBeGreaterThanOrEqual(0);
   });
 
   it('refuses an invalid remote config with an error response and keeps running', async () => {
@@ -102,6 +106,39 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
       .toMatchObject({ txId: 'config-rev-2' });
     expect(agent.config.snapshotHz).toBe(4);
     await expect.poll(() => cloud.snapshots.size, { timeout: 5000 }).toBeGreaterThan(before + 4);
+  });
+
+  it('switches the detector plugin and the detection rate remotely, and reports both in telemetry', async () => {
+    const telemetryAfter = (at: number) => cloud.telemetry.filter((x) => x.ts > at).at(-1);
+    let since = Date.now();
+    await cloud.client.publishAsync(
+      topicFor('config', 'cam-video'),
+      encode('config', { v: 1, revision: 7, issuedAt: Date.now(), detector: 'haar', detection: { hz: 'auto' } }),
+      { qos: 1, retain: true },
+    );
+    await expect
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-7'), { timeout: 10_000 })
+      .toMatchObject({ ok: true });
+    expect(agent.config.detector).toBe('haar');
+    await expect
+      .poll(() => telemetryAfter(since + 1500)?.detector, { timeout: 10_000 })
+      .toMatch(/^haar-(native|wasm)$/);
+    // 'auto' starts at a rate it then adapts to the measured cost of a pass.
+    expect(agent.rate.auto).toBe(true);
+    expect(telemetryAfter(since)!.detectHz).toBeGreaterThan(0);
+    since = Date.now();
+    await cloud.client.publishAsync(
+      topicFor('config', 'cam-video'),
+      encode('config', { v: 1, revision: 8, issuedAt: Date.now(), detector: 'yunet', detection: { hz: 3 } }),
+      { qos: 1, retain: true },
+    );
+    await expect
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-8'), { timeout: 10_000 })
+      .toMatchObject({ ok: true });
+    await expect.poll(() => telemetryAfter(since + 1500)?.detector, { timeout: 10_000 }).toBe('yunet');
+    expect(agent.rate.hz).toBe(3);
+    // Faces keep coming with the detector back.
+    await expect.poll(() => telemetryAfter(since + 1500)?.facesFound ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
   });
 
   it('refuses a model update whose checksum does not match and keeps the old model', async () => {
@@ -139,13 +176,13 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
     expect(agent.previewUrl).toBeNull();
     await cloud.client.publishAsync(
       topicFor('config', 'cam-video'),
-      encode('config', { v: 1, revision: 3, issuedAt: Date.now(), preview: { enabled: true } }),
+      encode('config', { v: 1, revision: 13, issuedAt: Date.now(), preview: { enabled: true } }),
       { qos: 1, retain: true },
     );
     await expect
-      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-3'), { timeout: 5000 })
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-13'), { timeout: 5000 })
       .toMatchObject({ ok: true });
-    const url = String(cloud.responses.find((r) => r.txId === 'config-rev-3')!.result!.preview);
+    const url = String(cloud.responses.find((r) => r.txId === 'config-rev-13')!.result!.preview);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(agent.previewUrl).toBe(url);
     expect(await (await fetch(url)).text()).toContain('stream.mjpeg');
@@ -160,11 +197,11 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
 
     await cloud.client.publishAsync(
       topicFor('config', 'cam-video'),
-      encode('config', { v: 1, revision: 4, issuedAt: Date.now(), preview: { enabled: false } }),
+      encode('config', { v: 1, revision: 14, issuedAt: Date.now(), preview: { enabled: false } }),
       { qos: 1, retain: true },
     );
     await expect
-      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-4'), { timeout: 5000 })
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-14'), { timeout: 5000 })
       .toMatchObject({ ok: true, result: { preview: 'off' } });
     await expect(fetch(url)).rejects.toThrow();
   });
@@ -172,11 +209,11 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
   it('switches emotion inference off and on live (policy switch): face counts only while off', async () => {
     await cloud.client.publishAsync(
       topicFor('config', 'cam-video'),
-      encode('config', { v: 1, revision: 5, issuedAt: Date.now(), emotion: { enabled: false } }),
+      encode('config', { v: 1, revision: 15, issuedAt: Date.now(), emotion: { enabled: false } }),
       { qos: 1, retain: true },
     );
     await expect
-      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-5'), { timeout: 5000 })
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-15'), { timeout: 5000 })
       .toMatchObject({ ok: true });
     const seq = Math.max(...cloud.seqs());
     await expect
@@ -189,11 +226,11 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
     }
     await cloud.client.publishAsync(
       topicFor('config', 'cam-video'),
-      encode('config', { v: 1, revision: 6, issuedAt: Date.now(), emotion: { enabled: true } }),
+      encode('config', { v: 1, revision: 16, issuedAt: Date.now(), emotion: { enabled: true } }),
       { qos: 1, retain: true },
     );
     await expect
-      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-6'), { timeout: 5000 })
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-16'), { timeout: 5000 })
       .toMatchObject({ ok: true });
     const seq2 = Math.max(...cloud.seqs());
     await expect
