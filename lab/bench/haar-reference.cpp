@@ -1,4 +1,4 @@
-// C++ reference for `lectern-device bench`: the same OpenCV detectMultiScale the native plugin calls, on the
+// C++ reference for `lectern-lab bench`: the same OpenCV detectMultiScale the native plugin calls, on the
 // same raw 8-bit gray frame, so the Node binding's overhead can be measured against plain C++.
 // Build: g++ -O2 -std=c++17 haar-reference.cpp $(pkg-config --cflags --libs opencv4) -o haar-reference
 // Usage: haar-reference CASCADE FRAME.gray WIDTH HEIGHT SCALE MIN_NEIGHBORS MIN_SIZE MAX_SIZE RUNS THREADS

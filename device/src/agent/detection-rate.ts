@@ -11,14 +11,16 @@ export const AUTO_RATE = {
   maxHz: 15,
   /** Share of wall time the frame loop may spend on detect + crop + classify; the rest is decoding, MQTT, OS. */
   budget: 0.6,
-  /** Passes measured before a (re)decision, and the change that is worth reopening the camera for. */
-  settleFrames: 15,
-  hysteresis: 0.25,
+  /**
+   * Passes measured before a (re)decision, and the change worth reopening the camera for. The decision uses the
+   * window's median cost, so a pass slowed by other load (or a frame with many faces) does not move the rate.
+   */
+  settleFrames: 30,
+  hysteresis: 0.3,
 } as const;
 
 export class DetectionRate {
-  private frames = 0;
-  private costMs = 0;
+  private costs: number[] = [];
 
   constructor(
     private setting: 'auto' | number,
@@ -37,8 +39,7 @@ export class DetectionRate {
   /** A new configured value; returns true when the rate in force changed. */
   configure(setting: 'auto' | number): boolean {
     this.setting = setting;
-    this.frames = 0;
-    this.costMs = 0;
+    this.costs = [];
     const next = setting === 'auto' ? this.current : setting;
     const changed = next !== this.current;
     this.current = next;
@@ -51,14 +52,14 @@ export class DetectionRate {
    */
   observe(passMs: number): number | null {
     if (this.setting !== 'auto') return null;
-    this.frames++;
-    // Running mean over the window; the window restarts after every decision.
-    this.costMs += (passMs - this.costMs) / this.frames;
-    if (this.frames < AUTO_RATE.settleFrames) return null;
-    const afford = (AUTO_RATE.budget * 1000) / Math.max(1, this.costMs);
+    this.costs.push(passMs);
+    if (this.costs.length < AUTO_RATE.settleFrames) return null;
+    const sorted = this.costs.sort((a, b) => a - b);
+    const median = sorted[sorted.length >> 1]!;
+    // The window restarts after every decision.
+    this.costs = [];
+    const afford = (AUTO_RATE.budget * 1000) / Math.max(1, median);
     const target = Math.min(AUTO_RATE.maxHz, Math.max(AUTO_RATE.minHz, Math.floor(afford * 2) / 2));
-    this.frames = 0;
-    this.costMs = 0;
     if (Math.abs(target - this.current) / this.current <= AUTO_RATE.hysteresis) return null;
     this.current = target;
     return target;

@@ -4,10 +4,8 @@ import { buildArtifacts } from '../build/build-artifacts';
 export function registerBuildCommand(program: Command): void {
   program
     .command('build')
-    .description(
-      'regenerate models/artifacts (fp32 + int8 ONNX, Haar cascade, manifest) from the npm package and FER2013',
-    )
-    .option('--out <dir>', 'output folder (default: models/artifacts)')
+    .description('regenerate vision/models (fp32 + int8 ONNX, Haar cascade, manifest) from the npm package and FER2013')
+    .option('--out <dir>', 'output folder (default: vision/models)')
     .option('--cascade <file>', 'Haar cascade to copy', undefined)
     .option(
       '--calibration <csv>',

@@ -137,10 +137,20 @@ function upgradeToOpset13(model: OnnxModel): void {
       const axes = attr(node, 'axes');
       if (!axes) continue;
       const name = `${node.name ?? node.output[0]}/axes`;
-      g.initializer.push(rawTensor(name, OnnxDataType.INT64, [axes.ints?.length ?? 0], BigInt64Array.from((axes.ints ?? []).map(BigInt))));
+      g.initializer.push(
+        rawTensor(
+          name,
+          OnnxDataType.INT64,
+          [axes.ints?.length ?? 0],
+          BigInt64Array.from((axes.ints ?? []).map(BigInt)),
+        ),
+      );
       node.input = [node.input[0] ?? '', name];
       node.attribute = node.attribute.filter((a) => a.name !== 'axes');
-    } else if (['Split', 'ReduceSum'].includes(node.opType) && node.attribute.some((a) => a.name === 'split' || a.name === 'axes')) {
+    } else if (
+      ['Split', 'ReduceSum'].includes(node.opType) &&
+      node.attribute.some((a) => a.name === 'split' || a.name === 'axes')
+    ) {
       throw new Error(`${node.opType} ${node.name ?? ''}: upgrading it from opset ${from} to 13 is not implemented`);
     }
   }
@@ -200,7 +210,11 @@ export function headConvolutions(model: OnnxModel): string[] {
     );
   };
   const convs = g.node.filter((n) => n.opType === 'Conv');
-  for (const c of convs) reachesConv.set(nodeKey(c), c.output.some((o) => tensorReachesConv(o)));
+  for (const c of convs)
+    reachesConv.set(
+      nodeKey(c),
+      c.output.some((o) => tensorReachesConv(o)),
+    );
   const final = new Set(convs.filter((c) => reachesConv.get(nodeKey(c)) === false).map(nodeKey));
   const heads = convs.filter((c) => {
     if (final.has(nodeKey(c))) return true;
@@ -313,7 +327,13 @@ export function writeConvQdq(
   const floatScalar = (name: string, v: number): string =>
     add(rawTensor(name, OnnxDataType.FLOAT, [], Float32Array.of(v)));
   const out: OnnxNode[] = [];
-  const node = (opType: string, input: string[], output: string[], name: string, attribute: OnnxAttribute[] = []): void => {
+  const node = (
+    opType: string,
+    input: string[],
+    output: string[],
+    name: string,
+    attribute: OnnxAttribute[] = [],
+  ): void => {
     out.push({ name, opType, input, output, attribute });
   };
   const dqName = (t: string): string => (params.has(t) ? `${t}/dq` : t);

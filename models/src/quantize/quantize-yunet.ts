@@ -17,6 +17,9 @@ import {
 /** The development-set photos (lab/devset/images): real frames, never anything from the shared data folder. */
 export const DEVSET_IMAGES_DIR = resolve(PACKAGE_ROOT, '..', 'lab', 'devset', 'images');
 
+/** The shipped fp32 detector (vision/models/yunet), the default input. */
+export const FP32_YUNET_PATH = resolve(PACKAGE_ROOT, '..', 'vision', 'models', 'yunet', 'yunet_n_dynamic.onnx');
+
 /** YuNet's input side must be a multiple of its largest stride. */
 const YUNET_DIVISOR = 32;
 
@@ -37,6 +40,8 @@ export interface YunetQuantizeSettings {
   floatHeads: boolean;
   /** Fold the expected output shift caused by weight rounding into each bias. */
   biasCorrection: boolean;
+  /** More Conv nodes (ONNX node names, e.g. Conv_0) kept in fp32. */
+  floatConvs?: readonly string[];
 }
 
 /** See models/README.md "YuNet int8" for how these were compared. */
@@ -44,7 +49,7 @@ export const DEFAULT_YUNET_QUANTIZE_SETTINGS: YunetQuantizeSettings = {
   convWeightBits: 7,
   depthwiseWeightBits: 8,
   percentile: 100,
-  floatHeads: true,
+  floatHeads: false,
   biasCorrection: true,
 };
 
@@ -155,16 +160,15 @@ export async function quantizeYunet(
   if (frames.length === 0) throw new Error('YuNet calibration needs at least one frame');
   const model = decodeOnnx(fp32);
   const inputName = model.graph.input[0]?.name ?? '';
-  const plan = planConvQdq(model, settings.floatHeads ? headConvolutions(model) : []);
+  const floatConvs = new Set([...(settings.floatHeads ? headConvolutions(model) : []), ...(settings.floatConvs ?? [])]);
+  const plan = planConvQdq(model, [...floatConvs]);
   const stats = await collectOnnxActivationStats(model, plan.calibrate, frames, onProgress);
   const ranges = rangesAt(stats, settings.percentile);
   ranges.set(inputName, YUNET_INPUT_RANGE);
   return writeConvQdq(model, plan, ranges, {
     convWeightBits: settings.convWeightBits,
     depthwiseWeightBits: settings.depthwiseWeightBits,
-    ...(settings.biasCorrection
-      ? { channelMeans: new Map([...stats].map(([t, s]) => [t, s.channelMeans()])) }
-      : {}),
+    ...(settings.biasCorrection ? { channelMeans: new Map([...stats].map(([t, s]) => [t, s.channelMeans()])) } : {}),
     producerVersion: 'quantize --model yunet',
     docString: `YuNet int8 QDQ: ${plan.convs.size} quantized convolutions, calibrated on ${frames.length} frames`,
     metadata: {
@@ -173,6 +177,7 @@ export async function quantizeYunet(
       percentile: String(settings.percentile),
       floatHeads: String(settings.floatHeads),
       biasCorrection: String(settings.biasCorrection),
+      floatConvs: (settings.floatConvs ?? []).join(','),
       calibrationFrames: String(frames.length),
     },
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { artifactPath } from '../model-files';
 
 export interface ArtifactEntry {
-  /** File name inside models/artifacts. */
+  /** File name inside vision/models. */
   file: string;
   sha256: string;
   bytes: number;
@@ -45,7 +45,7 @@ export interface ModelManifest {
   cascade: ArtifactEntry & { source: string; license: string };
 }
 
-/** Reads models/artifacts/manifest.json. */
+/** Reads vision/models/manifest.json. */
 export function loadManifest(path = artifactPath('manifest')): ModelManifest {
   return JSON.parse(readFileSync(path, 'utf8')) as ModelManifest;
 }
