@@ -66,7 +66,10 @@ export function registerQuantizeCommand(program: Command): void {
       int,
       DEFAULT_QUANTIZE_SETTINGS.depthwiseWeightBits,
     )
-    .option('--all-int8', 'quantize the first and last convolutions too (default: they stay fp32)')
+    .option(
+      '--all-int8',
+      'quantize the first and last convolutions too (default: they stay fp32); yunet: the first (image) convolution',
+    )
     .option('--no-bias-correction', 'do not fold the expected weight-rounding shift into the biases')
     .option('--out <file.onnx>', 'output ONNX file')
     .option('--output <file.onnx>', 'same as --out')
@@ -147,6 +150,7 @@ async function quantizeYunetCommand(
     frames,
     {
       ...numeric,
+      floatFirstConv: o.allInt8 !== true,
       floatHeads: o.floatHeads === true,
       biasCorrection: o.biasCorrection,
       floatConvs: (o.floatConvs ?? '')

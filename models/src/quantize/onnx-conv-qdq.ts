@@ -193,6 +193,12 @@ export function convNames(model: OnnxModel): string[] {
   return model.graph.node.filter((n) => n.opType === 'Conv').map(nodeKey);
 }
 
+/** Convolutions that read a graph input (the image). */
+export function firstConvolutions(model: OnnxModel): string[] {
+  const inputs = new Set(model.graph.input.map((i) => i.name));
+  return model.graph.node.filter((n) => n.opType === 'Conv' && inputs.has(n.input[0] ?? '')).map(nodeKey);
+}
+
 /**
  * The detection heads: convolutions no other convolution reads (directly or through non-conv ops), and those
  * whose every reader is such a final convolution. In YuNet these are the 12 per-stride cls/obj/bbox/kps

@@ -2,11 +2,13 @@ import * as ort from 'onnxruntime-node';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { readGrayImage, resizeArea, type GrayImage } from '@lectern/vision';
+import { readGrayImage, resizeArea, yunetModelPath, type GrayImage } from '@lectern/vision';
 import { PACKAGE_ROOT } from '../paths';
 import { rangesAt, TensorStats, type ActivationRange } from './calibrate';
 import {
+  convNames,
   decodeOnnx,
+  firstConvolutions,
   headConvolutions,
   planConvQdq,
   withExtraOutputs,
@@ -18,7 +20,7 @@ import {
 export const DEVSET_IMAGES_DIR = resolve(PACKAGE_ROOT, '..', 'lab', 'devset', 'images');
 
 /** The shipped fp32 detector (vision/models/yunet), the default input. */
-export const FP32_YUNET_PATH = resolve(PACKAGE_ROOT, '..', 'vision', 'models', 'yunet', 'yunet_n_dynamic.onnx');
+export const FP32_YUNET_PATH = yunetModelPath('fp32');
 
 /** YuNet's input side must be a multiple of its largest stride. */
 const YUNET_DIVISOR = 32;
@@ -36,6 +38,12 @@ export interface YunetQuantizeSettings {
   depthwiseWeightBits: number;
   /** Activation range percentile (upper; the lower tail is cut symmetrically); 100 = min/max. */
   percentile: number;
+  /**
+   * Keep the convolution that reads the image (3 input channels, stride 2, the largest output) in fp32. Not for
+   * accuracy (its uint8 input is exact) but for speed: ONNX Runtime's fp32 NCHWc kernel runs it faster than
+   * QLinearConv does with 27-tap dot products.
+   */
+  floatFirstConv: boolean;
   /** Keep the detection heads (the 24 per-stride cls/obj/bbox/kps convolutions) in fp32. */
   floatHeads: boolean;
   /** Fold the expected output shift caused by weight rounding into each bias. */
@@ -44,11 +52,16 @@ export interface YunetQuantizeSettings {
   floatConvs?: readonly string[];
 }
 
-/** See models/README.md "YuNet int8" for how these were compared. */
+/**
+ * Min/max ranges matched fp32's detections one for one on the dev set (the 99.999th percentile dropped one on the
+ * full-size photos); int8 heads are faster than fp32 heads (no layout reorders between int8 and fp32 convolutions).
+ * vision/models/yunet/README.md has the comparison with fp32.
+ */
 export const DEFAULT_YUNET_QUANTIZE_SETTINGS: YunetQuantizeSettings = {
   convWeightBits: 7,
   depthwiseWeightBits: 8,
   percentile: 100,
+  floatFirstConv: true,
   floatHeads: false,
   biasCorrection: true,
 };
@@ -160,7 +173,11 @@ export async function quantizeYunet(
   if (frames.length === 0) throw new Error('YuNet calibration needs at least one frame');
   const model = decodeOnnx(fp32);
   const inputName = model.graph.input[0]?.name ?? '';
-  const floatConvs = new Set([...(settings.floatHeads ? headConvolutions(model) : []), ...(settings.floatConvs ?? [])]);
+  const floatConvs = new Set([
+    ...(settings.floatFirstConv ? firstConvolutions(model) : []),
+    ...(settings.floatHeads ? headConvolutions(model) : []),
+    ...(settings.floatConvs ?? []),
+  ]);
   const plan = planConvQdq(model, [...floatConvs]);
   const stats = await collectOnnxActivationStats(model, plan.calibrate, frames, onProgress);
   const ranges = rangesAt(stats, settings.percentile);
@@ -170,11 +187,12 @@ export async function quantizeYunet(
     depthwiseWeightBits: settings.depthwiseWeightBits,
     ...(settings.biasCorrection ? { channelMeans: new Map([...stats].map(([t, s]) => [t, s.channelMeans()])) } : {}),
     producerVersion: 'quantize --model yunet',
-    docString: `YuNet int8 QDQ: ${plan.convs.size} quantized convolutions, calibrated on ${frames.length} frames`,
+    docString: `YuNet int8 QDQ: ${plan.convs.size} of ${convNames(model).length} convolutions quantized, calibrated on ${frames.length} frames`,
     metadata: {
       convWeightBits: String(settings.convWeightBits),
       depthwiseWeightBits: String(settings.depthwiseWeightBits),
       percentile: String(settings.percentile),
+      floatFirstConv: String(settings.floatFirstConv),
       floatHeads: String(settings.floatHeads),
       biasCorrection: String(settings.biasCorrection),
       floatConvs: (settings.floatConvs ?? []).join(','),

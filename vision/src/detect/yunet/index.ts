@@ -1,1 +1,1 @@
-export { DEFAULT_YUNET, YUNET_MODEL_FILE, YunetDetector, yunetModelPath, type YunetParams } from './yunet-detector';
+export { DEFAULT_YUNET, YUNET_MODEL_FILES, YunetDetector, yunetModelPath, type YunetParams } from './yunet-detector';
