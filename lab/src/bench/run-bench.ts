@@ -5,8 +5,8 @@ import { encode, topicFor, type Snapshot } from '@lectern/protocol';
 import { Outbox } from '@lectern/device';
 import {
   createFaceDetector,
-  cropFace,
-  DEFAULT_CROP_MARGIN,
+  DEFAULT_PIPELINE,
+  emotionCrop,
   DEFAULT_DETECTION,
   defaultCascadePath,
   FfmpegDecoder,
@@ -163,7 +163,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       );
       const boxes = timed.yunet!.boxes;
       log(`${name}: crop, classify, publish (${boxes.length} faces)`);
-      const crop = await timeRuns(runs, () => boxes.map((b) => cropFace(frame, b, DEFAULT_CROP_MARGIN)));
+      const cropSettings = { align: DEFAULT_PIPELINE.align, margin: DEFAULT_PIPELINE.cropMargin };
+      const crop = await timeRuns(runs, () => boxes.map((b) => emotionCrop(frame, b, 'yunet', cropSettings)));
       const classify = await timeRuns(runs, () => opts.model.classify(crop.last));
       const pipeline = new FramePipeline(yunet, opts.model);
       await pipeline.process(frame, Date.now());
@@ -217,9 +218,11 @@ type Detected = { ms: number; boxes: FaceDetection[] };
 type DetectorSet = { yunet: FaceDetector; wasm: FaceDetector; native: FaceDetector | null };
 
 /**
- * Round-robin over the detectors (one run each per round) so that load from other processes on a shared
- * machine hits all of them alike; medians over the rounds. The C++ reference runs twice per process and
- * keeps the second run, so process start and the first-call allocations are not counted.
+ * Round-robin over the in-process detectors (one run each per round) so that load from other processes on a
+ * shared machine hits all of them alike; medians over the rounds. The C++ reference runs afterwards, in rounds
+ * of its own: timed between the others, its process start and exit slowed the next in-process call by up to 10x
+ * (YuNet 19 -> 209 ms at 1280x720). Each C++ process runs twice and keeps the second run, so process start and
+ * the first-call allocations are not counted.
  */
 async function interleavedDetect(
   runs: number,
@@ -232,8 +235,6 @@ async function interleavedDetect(
   const times: Record<(typeof keys)[number], number[]> = { yunet: [], wasm: [], native: [] };
   const found: Record<(typeof keys)[number], FaceDetection[]> = { yunet: [], wasm: [], native: [] };
   for (const key of keys) found[key] = (await detectors[key]?.detect(frame, detection)) ?? []; // warm-up
-  const cppTimes: number[] = [];
-  let cppFaces = 0;
   for (let i = 0; i < runs; i++) {
     for (const key of keys) {
       const d = detectors[key];
@@ -242,11 +243,13 @@ async function interleavedDetect(
       found[key] = await d.detect(frame, detection);
       times[key].push(performance.now() - t);
     }
-    if (cpp) {
-      const r = await cpp(frame);
-      cppTimes.push(r.runs.at(-1)!);
-      cppFaces = r.faces;
-    }
+  }
+  const cppTimes: number[] = [];
+  let cppFaces = 0;
+  for (let i = 0; cpp && i < runs; i++) {
+    const r = await cpp(frame);
+    cppTimes.push(r.runs.at(-1)!);
+    cppFaces = r.faces;
   }
   const result = (key: (typeof keys)[number]): Detected | null =>
     detectors[key] ? { ms: median(times[key]), boxes: found[key] } : null;
