@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import { createCpuSession } from '../onnx-session';
 import type { GrayImage } from '../image/gray-image';
 import { loadManifest } from './manifest';
 import { MODEL_INPUT_SIZE, SMALL_FACE_SHARPEN, toModelInput } from './model-input';
@@ -43,15 +44,7 @@ export class EmotionClassifier {
           (opts.modelPath ? '' : ' (run `lectern-models build` to regenerate the artifacts)'),
       );
     }
-    const threads = opts.threads ?? 1;
-    if (!Number.isInteger(threads) || threads < 1)
-      throw new Error(`threads must be a positive integer, got ${threads}`);
-    const session = await ort.InferenceSession.create(path, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    const session = await createCpuSession(path, opts.threads);
     const [inputName] = session.inputNames;
     const [outputName] = session.outputNames;
     if (!inputName || !outputName) throw new Error(`${path}: the model must have one input and one output`);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { createCpuSession } from '../../onnx-session';
 import type { GrayImage } from '../../image/gray-image';
 import type { FaceDetection, Point } from '../face-detector';
 import { Candidates, CANDIDATE_STRIDE, decodeStride, YUNET_STRIDES } from './decode';
@@ -88,15 +89,7 @@ export class YunetDetector {
   static async create(opts: { modelPath?: string; threads?: number } = {}): Promise<YunetDetector> {
     const path = opts.modelPath ?? yunetModelPath();
     if (!existsSync(path)) throw new Error(`YuNet model not found at ${path}`);
-    const threads = opts.threads ?? 1;
-    if (!Number.isInteger(threads) || threads < 1)
-      throw new Error(`threads must be a positive integer, got ${threads}`);
-    const session = await ort.InferenceSession.create(path, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
+    const session = await createCpuSession(path, opts.threads);
     const missing = YUNET_STRIDES.flatMap((s) => OUTPUTS.map((o) => `${o}_${s}`)).filter(
       (n) => !session.outputNames.includes(n),
     );
