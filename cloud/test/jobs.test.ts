@@ -1,4 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobEntity, openDatabase } from '../src';
@@ -77,7 +79,15 @@ describe('uploads and the analysis job queue', () => {
   it('cancels a queued job and a running analysis; both stay cancelled and their files are removed', async (ctx) => {
     if (!existsSync(MALE_CLIP)) return ctx.skip(`missing ${MALE_CLIP}`);
     const { readFileSync } = await import('node:fs');
-    const clip = readFileSync(MALE_CLIP);
+    // The 5 s clip looped to ~50 s (re-encoded to stay under this cloud's 1 MB upload limit): YuNet analyses
+    // the clip itself in about a second, too fast to catch the job running with progress before it is done.
+    const long = join(tmpdir(), `lectern-jobs-long-${process.pid}.mp4`);
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-stream_loop', '9', '-i', MALE_CLIP],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '32', '-an', long],
+    ]);
+    const clip = readFileSync(long);
+    rmSync(long, { force: true });
     const running = await upload(cloud, token, 'running.mp4', clip, { roomId: 'upl-room' });
     const queued = await upload(cloud, token, 'queued.mp4', clip, { roomId: 'upl-room' });
     expect([running.status, queued.status]).toEqual([201, 201]);

@@ -21,14 +21,15 @@ interface Job {
 
 let browser: Browser;
 let platform: Awaited<ReturnType<typeof startTestCloud>>;
-// The 5 s clip is analysed faster than the page polls, so the upload is the clip looped eight times (a
-// ~40 s lecture excerpt): long enough that progress is seen between start and end on any machine.
+// The 5 s clip is analysed faster than the page polls, so the upload is the clip looped 30 times (a
+// ~2.5 min lecture excerpt; YuNet reads the 40 s version in about 2 s): long enough that progress is seen
+// between start and end on any machine.
 const workDir = mkdtempSync(join(tmpdir(), 'lectern-upload-e2e-'));
-const LECTURE = join(workDir, 'head-pose-x8.mp4');
+const LECTURE = join(workDir, 'head-pose-x30.mp4');
 
 beforeAll(async () => {
   if (existsSync(CLIP))
-    execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '7', '-i', CLIP, '-c', 'copy', '-y', LECTURE]);
+    execFileSync('ffmpeg', ['-v', 'error', '-stream_loop', '29', '-i', CLIP, '-c', 'copy', '-y', LECTURE]);
   browser = await launchChromium();
   // One person on camera: a group size of 1 lets the report show the emotions the pipeline found.
   platform = await startTestCloud({ LECTERN_MIN_GROUP_SIZE: '1' });

@@ -60,6 +60,7 @@ export class Agent {
   private readonly cpu = new CpuMeter();
   private lastFrameAt = 0;
   private lastFaces = 0;
+  private retiredDetector: FaceDetector | null = null;
   readonly rate: DetectionRate;
   private lastSnapshotCapturedAt = 0;
   private preview: PreviewServer | null = null;
@@ -169,6 +170,8 @@ export class Agent {
         if (this.stopped) break;
         try {
           const r = await this.pipeline.process(frame.image, frame.capturedAt);
+          this.retiredDetector?.dispose();
+          this.retiredDetector = null;
           this.detectMs.add(r.times.detectMs);
           this.classifyMs.add(r.times.classifyMs);
           this.lastFaces = r.boxes.length;
@@ -203,11 +206,12 @@ export class Agent {
       haarBackend: this.config.haarBackend,
       threads: this.config.threads,
     });
-    const old = this.detector;
+    // A pass may be running on the old detector right now: it is disposed once the frame loop is past it.
+    this.retiredDetector?.dispose();
+    this.retiredDetector = this.detector;
     this.detector = next;
     this.pipeline.setDetector(next);
     this.config.detector = kind;
-    old.dispose();
     this.log.info(`detector ${next.name}`);
   }
 
@@ -349,6 +353,7 @@ export class Agent {
     await this.link.stop();
     this.outbox.close();
     this.detector.dispose();
+    this.retiredDetector?.dispose();
     await this.model?.close();
   }
 }

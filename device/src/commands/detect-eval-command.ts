@@ -56,6 +56,7 @@ export function registerDetectEval(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime / OpenCV threads')
     .option('--json', 'print the table, then one JSON line with every figure')
     .action(async (flags: Flags) => {
+      // Without --config: the agent's defaults (the schema needs an identity, a broker and a source; unused here).
       const config = flags.config
         ? loadAgentConfig(flags.config)
         : parseAgentConfig({
