@@ -169,10 +169,16 @@ describe('npm start on a fresh machine', () => {
       await expect
         .poll(async () => Number(await page.getByTestId('live-faces').textContent()), { timeout: left() })
         .toBeGreaterThan(0);
-      const shares = await page.locator('[data-testid^="dist-"]').allTextContents();
-      const shown = shares.map((s) => Number.parseFloat(s)).filter(Number.isFinite);
-      expect(shown.length).toBe(7);
-      expect(shown.reduce((a, b) => a + b, 0)).toBeGreaterThan(50);
+      // The first faces may be fewer than the privacy threshold (K = 3): the distribution then shows 0 %
+      // until enough listeners are tracked, so wait for it within the same budget.
+      const shown = async (): Promise<number[]> =>
+        (await page.locator('[data-testid^="dist-"]').allTextContents())
+          .map((s) => Number.parseFloat(s))
+          .filter(Number.isFinite);
+      await expect
+        .poll(async () => (await shown()).reduce((a, b) => a + b, 0), { timeout: left() })
+        .toBeGreaterThan(50);
+      expect(await shown()).toHaveLength(7);
       const firstDetectionMs = Date.now() - platform.spawnedAt;
       console.log(`demo: real detections visible in Chromium ${(firstDetectionMs / 1000).toFixed(1)} s after start`);
       expect(firstDetectionMs).toBeLessThan(FIRST_DETECTION_BUDGET_MS);
