@@ -61,7 +61,6 @@ export class Agent {
   private lastFrameAt = 0;
   private lastFaces = 0;
   private retiredDetector: FaceDetector | null = null;
-  readonly rate: DetectionRate;
   private lastSnapshotCapturedAt = 0;
   private preview: PreviewServer | null = null;
   readonly control: Control;
@@ -76,9 +75,9 @@ export class Agent {
     readonly models: ModelStore,
     private detector: FaceDetector,
     readonly log: AgentLogger,
+    readonly rate: DetectionRate,
   ) {
     this.control = new Control(this);
-    this.rate = new DetectionRate(config.detection.hz);
   }
 
   static async start(config: AgentConfig, log: AgentLogger = stderrLogger): Promise<Agent> {
@@ -116,7 +115,8 @@ export class Agent {
       cropMargin: config.emotion.cropMargin,
       align: config.emotion.align,
     });
-    const source = Agent.createSource(config, new DetectionRate(config.detection.hz).hz);
+    const rate = new DetectionRate(config.detection.hz);
+    const source = Agent.createSource(config, rate.hz);
     const holder: { agent?: Agent } = {};
     const mqttErrors = new RepeatFilter((m) => log.error(m));
     const link = new MqttLink(outbox, {
@@ -130,7 +130,7 @@ export class Agent {
       onCommand: (p) => holder.agent?.control.onCommand(p),
       onError: (err) => mqttErrors.report(`mqtt: ${err.message}`),
     });
-    const agent = new Agent(config, outbox, link, source, pipeline, model, models, detector, log);
+    const agent = new Agent(config, outbox, link, source, pipeline, model, models, detector, log, rate);
     holder.agent = agent;
     pipeline.tracker.setMaxMissMs(trackMemoryMs(agent.rate.hz));
     log.info(

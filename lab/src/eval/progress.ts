@@ -35,5 +35,5 @@ export function detectorFlag(text: string): { detector: DetectorKind; haarBacken
   if (text === 'haar') return { detector: 'haar', haarBackend: 'auto' };
   if (text === 'haar-native') return { detector: 'haar', haarBackend: 'native' };
   if (text === 'haar-wasm') return { detector: 'haar', haarBackend: 'wasm' };
-  throw new Error(`--detector must be ${DETECTOR_FLAG_HELP.replace(/ \([^)]*\)/g, '')}, got "${text}"`);
+  throw new Error(`--detector must be yunet, haar, haar-native or haar-wasm, got "${text}"`);
 }
