@@ -5,6 +5,7 @@ export { pendingSchemaChanges } from './db/schema-drift';
 export * from './db/entities';
 export { mayPublish, maySubscribe, CLOUD_SUBSCRIPTIONS, type MqttPrincipal } from './mqtt/acl';
 export type { LiveAggregate, RoomState } from './live/live-aggregate';
+export type { DeviceFaceSizes } from './api/contract';
 export { IngestService } from './ingest/ingest.service';
 export { AggregationService } from './aggregation/aggregation.service';
 export { SessionsService } from './sessions/sessions.service';

@@ -2,11 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { topicFor } from '@lectern/protocol';
+import { encode, topicFor, type Telemetry } from '@lectern/protocol';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestService, MetricsService, SnapshotEntity, provisionDevice, type LiveAggregate } from '../src';
+import {
+  IngestService,
+  MetricsService,
+  SnapshotEntity,
+  provisionDevice,
+  type DeviceFaceSizes,
+  type LiveAggregate,
+} from '../src';
 import { MQTT_URL, PG_URL, dropMqttSession, startTestCloud, waitFor, type TestCloud } from './helpers/cloud';
 import { makeSnapshot, snapshotPayload } from './helpers/snapshots';
 import { openSse } from './helpers/sse';
@@ -163,6 +170,60 @@ for (const target of targets) {
       } finally {
         sse.close();
       }
+    });
+
+    it('carries read and too-small faces to the live aggregate, and face sizes from telemetry to the fleet', async () => {
+      const far = `far-${run}`;
+      const creds = await provisionDevice(cloud, { id: far, roomId: far, roomName: `Far ${run}` });
+      const c = await connectAsync(cloud.mqttUrl, { ...creds, clientId: far, reconnectPeriod: 0 });
+      clients.push(c);
+      const sse = await openSse(`${cloud.httpUrl}/api/rooms/${far}/live?token=${token}`);
+      try {
+        // 12 listeners, 9 of them under the camera's readable size of 20 px.
+        const snap = makeSnapshot(far, far, 1, 12, { tooSmall: 9, minReadablePx: 20 });
+        await c.publishAsync(topicFor('snapshot', far), snapshotPayload(snap), { qos: 1 });
+        const e = await sse.next((x) => x.event === 'aggregate' && (JSON.parse(x.data) as LiveAggregate).faces === 12);
+        expect(JSON.parse(e.data)).toMatchObject({
+          faces: 12,
+          read: 3,
+          tooSmall: 9,
+          minReadablePx: 20,
+          suppressed: false,
+          dominant: 'happy',
+        });
+        await waitFor(async () => (await storedFor(far)) === 1, 10_000, 'the far snapshot');
+      } finally {
+        sse.close();
+      }
+
+      // Bins from 0, 12, 16, 20, 24, 32, 48, 96 px: 30 faces under 20 px, 10 above.
+      const counts = [4, 16, 10, 6, 4, 0, 0, 0];
+      const telemetry: Telemetry = {
+        v: 1,
+        deviceId: far,
+        ts: Date.now(),
+        fps: 10,
+        detectMs: 20,
+        classifyMs: 3,
+        cpuPercent: 50,
+        memoryMb: 200,
+        temperatureC: null,
+        outboxDepth: 0,
+        outboxDropped: 0,
+        uptimeS: 60,
+        source: { state: 'ok', reconnects: 0 },
+        faceSizes: { counts, minReadablePx: 20 },
+      };
+      await c.publishAsync(topicFor('telemetry', far), encode('telemetry', telemetry), { qos: 0 });
+      const sizes = await waitFor(
+        async () =>
+          (await cloud.api<{ id: string; faceSizes: DeviceFaceSizes | null }[]>('/api/devices', { token })).body.find(
+            (d) => d.id === far,
+          )?.faceSizes,
+        10_000,
+        'face sizes of the far camera',
+      );
+      expect(sizes).toEqual({ counts, faces: 40, tooSmall: 30, minReadablePx: 20 });
     });
   });
 }

@@ -168,12 +168,15 @@ describe('uploads and the analysis job queue', () => {
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
       const report = await big.api<{
         session: { source: string };
-        summary: { peakFaces: number };
-        timeline: unknown[];
+        summary: { peakFaces: number; meanRead: number };
+        timeline: { faces: number; read: number }[];
       }>(`/api/sessions/${job.sessionId}/report`, { token: t });
       expect(report.body.session.source).toBe('upload');
       expect(report.body.summary.peakFaces).toBeGreaterThanOrEqual(1);
       expect(report.body.timeline.length).toBeGreaterThan(0);
+      // The man's face is far above the readable size: read, as the analyzer's reading says.
+      expect(report.body.summary.meanRead).toBeGreaterThan(0);
+      expect(report.body.timeline.every((p) => p.read <= p.faces + 1e-9)).toBe(true);
     } finally {
       await big.stop();
     }

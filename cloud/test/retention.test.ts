@@ -43,6 +43,7 @@ for (const target of DB_TARGETS) {
         resolution: '1m',
         ts: now - 30 * DAY,
         faces: 3,
+        read: 3,
         peakFaces: 3,
         valence: 0.1,
         attention: 1,

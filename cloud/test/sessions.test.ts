@@ -18,6 +18,7 @@ import { announceSkip, DB_TARGETS } from './helpers/targets';
 interface Point {
   ts: number;
   faces: number;
+  read: number;
   valence: number | null;
   attention: number | null;
   distribution: number[] | null;
@@ -26,6 +27,8 @@ interface Report {
   session: { id: string; status: string; source: string };
   summary: {
     durationS: number;
+    meanFaces: number;
+    meanRead: number;
     meanValence: number | null;
     meanAttention: number | null;
     distribution: number[] | null;
@@ -114,7 +117,7 @@ for (const target of DB_TARGETS) {
         { token },
       );
       expect(tl1s.body.points.map((p) => p.ts)).toEqual(Array.from({ length: 10 }, (_, i) => t0 + i * 1000));
-      expect(tl1s.body.points.every((p) => p.faces === 5 && p.distribution?.length === 7)).toBe(true);
+      expect(tl1s.body.points.every((p) => p.faces === 5 && p.read === 5 && p.distribution?.length === 7)).toBe(true);
       expect(tl1s.body.points[0]!.valence!).toBeGreaterThan(0.6);
       expect(tl1s.body.points[9]!.valence!).toBeLessThan(0);
       expect(tl1s.body.points[0]!.attention).toBeCloseTo(0.8, 5); // one in four tracks looks away
@@ -141,6 +144,7 @@ for (const target of DB_TARGETS) {
       expect(report.body.session).toMatchObject({ id: sessionId, status: 'ended', source: 'manual' });
       expect(report.body.timeline).toHaveLength(10);
       expect(report.body.summary.peakFaces).toBe(5);
+      expect(report.body.summary).toMatchObject({ meanFaces: 5, meanRead: 5 });
       expect(report.body.summary.meanValence!).toBeCloseTo(meanOf1s, 6);
       expect(report.body.summary.distribution).toHaveLength(7);
       expect(report.body.peaks.find((p) => p.kind === 'valence-high')?.ts).toBeLessThan(t0 + 5000);
@@ -156,7 +160,7 @@ for (const target of DB_TARGETS) {
       });
       expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
       const lines = (await csv.text()).trim().split('\n');
-      expect(lines[0]).toBe('time,ts,faces,valence,attention,angry,disgust,fear,happy,sad,surprise,neutral');
+      expect(lines[0]).toBe('time,ts,faces,read,valence,attention,angry,disgust,fear,happy,sad,surprise,neutral');
       expect(lines).toHaveLength(11);
       const pdf = await fetch(`${cloud.httpUrl}/api/sessions/${sessionId}/report.pdf`, {
         headers: { authorization: `Bearer ${token}` },
@@ -211,6 +215,39 @@ for (const target of DB_TARGETS) {
         valence: null,
         attention: null,
         tracks: [],
+      });
+    });
+
+    it('withholds emotions but not attention when fewer than K listeners are read, live and in the timeline', async () => {
+      const far = `far-${run}`;
+      const cam = await device(far, far);
+      // 10 listeners, 8 of them too small to read: 2 read, under the default K of 3.
+      for (let i = 0; i < 8; i++) {
+        const s = makeSnapshot(far, far, i + 1, 10, { tooSmall: 8, capturedAt: t0 + i * 500 });
+        await cam.publishAsync(topicFor('snapshot', far), snapshotPayload(s), { qos: 1 });
+      }
+      await settle(far, 8);
+      const timeline = () =>
+        cloud.api<{ points: Point[] }>(`/api/rooms/${far}/timeline?from=${t0}&to=${t0 + 60_000}&resolution=1s`, {
+          token,
+        });
+      await waitFor(async () => (await timeline()).body.points.length === 4, 10_000, 'points of the far room');
+      for (const p of (await timeline()).body.points) {
+        expect(p).toMatchObject({ faces: 10, read: 2, valence: null, distribution: null });
+        expect(p.attention).toBeCloseTo(0.8, 5);
+      }
+      const rooms = await cloud.api<{ id: string; live: Record<string, unknown> }[]>('/api/rooms', { token });
+      expect(rooms.body.find((r) => r.id === far)?.live).toMatchObject({
+        faces: 10,
+        read: 2,
+        tooSmall: 8,
+        minReadablePx: 16,
+        emotionEnabled: true,
+        suppressed: true,
+        distribution: null,
+        valence: null,
+        tracks: [],
+        attention: 0.8,
       });
     });
   });

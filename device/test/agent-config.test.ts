@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { frameSize } from '@lectern/vision';
+import { DEFAULT_MIN_READABLE_PX, frameSize } from '@lectern/vision';
 import { loadAgentConfig, parseAgentConfig } from '../src';
 
 const minimal = {
@@ -19,6 +19,16 @@ describe('agent config', () => {
     expect(c.snapshotHz).toBe(1);
     expect(c.outbox.maxMessages).toBeGreaterThan(0);
     expect(c.source).toMatchObject({ type: 'file', loop: true });
+    expect(c.emotion.minReadablePx).toBe(DEFAULT_MIN_READABLE_PX);
+  });
+
+  it('takes emotion.minReadablePx as a whole number of pixels and says what is wrong otherwise', () => {
+    expect(parseAgentConfig({ ...minimal, emotion: { minReadablePx: 24 } }).emotion.minReadablePx).toBe(24);
+    const bad = (v: unknown) => () => parseAgentConfig({ ...minimal, emotion: { minReadablePx: v } });
+    expect(bad(0)).toThrow(/at least 1 px[\s\S]*at emotion\.minReadablePx/);
+    expect(bad(15.5)).toThrow(/whole number of pixels[\s\S]*at emotion\.minReadablePx/);
+    expect(bad(5000)).toThrow(/at most 2000 px[\s\S]*at emotion\.minReadablePx/);
+    expect(bad('16px')).toThrow(/number of pixels[\s\S]*at emotion\.minReadablePx/);
   });
 
   it('reads a YAML file, resolving relative paths against it and accepting the cloud-written `mqtt:` key', async () => {
@@ -38,6 +48,7 @@ describe('agent config', () => {
     const c = loadAgentConfig(join(__dirname, '../../deploy/device/device.example.yaml'));
     expect(c.source).toMatchObject({ type: 'v4l2', device: '/dev/video0' });
     expect(c.preview.enabled).toBe(false);
+    expect(c.emotion.minReadablePx).toBe(DEFAULT_MIN_READABLE_PX);
   });
 
   it('names every bad field', () => {

@@ -4,8 +4,16 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { artifactPath } from '@lectern/vision';
-import { decode, DEVICE_TOPIC_KINDS, EMOTIONS, encode, parseTopic, topicFor } from '@lectern/protocol';
+import { artifactPath, DEFAULT_MIN_READABLE_PX } from '@lectern/vision';
+import {
+  decode,
+  DEVICE_TOPIC_KINDS,
+  EMOTIONS,
+  encode,
+  FACE_SIZE_BINS_PX,
+  parseTopic,
+  topicFor,
+} from '@lectern/protocol';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, parseAgentConfig } from '../src';
@@ -65,6 +73,12 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
     );
     expect(mean.indexOf(Math.max(...mean))).toBe(happy);
     expect(withFaces.every((s) => s.model.id.length > 0 && s.emotionEnabled)).toBe(true);
+    // Every snapshot says how many faces were read (the schema checked read + tooSmall <= faces on decode);
+    // the man's face is ~60 px here, well above the readable size.
+    for (const s of cloud.snapshots.values()) {
+      expect(s.reading).toMatchObject({ minReadablePx: DEFAULT_MIN_READABLE_PX, tooSmall: 0 });
+      expect(s.reading!.read).toBe(s.tracks.length);
+    }
     expect(cloud.statuses.some((s) => s.deviceId === 'cam-video' && s.state === 'online')).toBe(true);
     // One man on camera keeps one ephemeral track id while he is tracked (the clip's loop may start another).
     const ids = withFaces.flatMap((s) => s.tracks.map((t) => t.id));
@@ -86,6 +100,13 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
     expect(t.detector).toBe('yunet');
     expect(t.detectHz).toBe(3);
     expect(t.facesFound).toBeGreaterThanOrEqual(0);
+    // The sizes of the faces detected since the previous telemetry, for installers.
+    expect(t.faceSizes?.counts).toHaveLength(FACE_SIZE_BINS_PX.length);
+    expect(t.faceSizes?.minReadablePx).toBe(DEFAULT_MIN_READABLE_PX);
+    const seen = cloud.telemetry.map((x) => x.faceSizes!.counts);
+    expect(seen.some((c) => c.reduce((a, b) => a + b, 0) > 0)).toBe(true);
+    // Nothing below the 32 px bin: the face is large.
+    expect(seen.every((c) => c.slice(0, 5).every((n) => n === 0))).toBe(true);
   });
 
   it('refuses an invalid remote config with an error response and keeps running', async () => {
@@ -199,6 +220,20 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
     let white = 0;
     for (let i = 0; i < jpeg.data.length; i += 4) if (jpeg.data[i]! > 245) white++;
     expect(white).toBeGreaterThan(200);
+    // The page polls the live face-size histogram and warning.
+    expect(await (await fetch(url)).text()).toContain('faces.json');
+    const sizes = (await (await fetch(`${url}faces.json`)).json()) as {
+      counts: number[];
+      labels: string[];
+      total: number;
+      tooSmall: number;
+      minReadablePx: number;
+      warning: string | null;
+    };
+    expect(sizes.labels).toHaveLength(FACE_SIZE_BINS_PX.length);
+    expect(sizes.counts.reduce((a, b) => a + b, 0)).toBe(sizes.total);
+    expect(sizes.total).toBeGreaterThan(0);
+    expect(sizes).toMatchObject({ tooSmall: 0, minReadablePx: DEFAULT_MIN_READABLE_PX, warning: null });
 
     await cloud.client.publishAsync(
       topicFor('config', 'cam-video'),
@@ -228,6 +263,7 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
       expect(s.emotionEnabled).toBe(false);
       expect(s.tracks).toEqual([]);
       expect(s.aggregate.distribution.every((p) => p === 0)).toBe(true);
+      expect(s.reading).toMatchObject({ read: 0, tooSmall: 0 });
     }
     await cloud.client.publishAsync(
       topicFor('config', 'cam-video'),
@@ -244,6 +280,47 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
       })
       .toBe(true);
   });
+
+  it(
+    'takes emotion.minReadablePx from remote config: faces below it are counted, not read',
+    async () => {
+      const publishConfig = (revision: number, emotion: object) =>
+        cloud.client.publishAsync(
+          topicFor('config', 'cam-video'),
+          Buffer.from(JSON.stringify({ v: 1, revision, issuedAt: Date.now(), emotion })),
+          { qos: 1, retain: true },
+        );
+      await publishConfig(17, { minReadablePx: 0 });
+      await expect
+        .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-17'), { timeout: 5000 })
+        .toMatchObject({ ok: false });
+      expect(cloud.responses.find((r) => r.txId === 'config-rev-17')!.error).toMatch(/minReadablePx/);
+      // Larger than any face in the clip: every face is tracked and counted, none read.
+      await publishConfig(18, { minReadablePx: 1000 });
+      await expect
+        .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-18'), { timeout: 5000 })
+        .toMatchObject({ ok: true });
+      expect(agent.config.emotion.minReadablePx).toBe(1000);
+      const seq = Math.max(...cloud.seqs());
+      await expect
+        .poll(() => [...cloud.snapshots.values()].filter((s) => s.seq > seq && s.faces > 0).length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(2);
+      for (const s of [...cloud.snapshots.values()].filter((x) => x.seq > seq)) {
+        expect(s.reading).toEqual({ read: 0, tooSmall: s.faces, minReadablePx: 1000 });
+        expect(s.tracks).toEqual([]);
+      }
+      await publishConfig(19, { minReadablePx: DEFAULT_MIN_READABLE_PX });
+      await expect
+        .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-19'), { timeout: 5000 })
+        .toMatchObject({ ok: true });
+      const seq2 = Math.max(...cloud.seqs());
+      await expect
+        .poll(() => [...cloud.snapshots.values()].some((s) => s.seq > seq2 && (s.reading?.read ?? 0) > 0), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+    },
+  );
 
   it('refuses a downloaded model that matches its checksum but does not load, and keeps the old one', async () => {
     const junk = Buffer.from('an onnx file cut short by a broken proxy');
@@ -319,8 +396,11 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
       expect(r.ok, `${topic}: ${r.ok ? '' : r.error}`).toBe(true);
       expect(payload.length).toBeLessThan(16_384);
       walk(JSON.parse(payload.toString('utf8')), '', (path, value) => {
+        // The only other array is telemetry's face-size histogram: one count per size bin.
         if (Array.isArray(value) && !path.endsWith('.tracks'))
-          expect(value.length, path).toBeLessThanOrEqual(EMOTIONS.length);
+          expect(value.length, path).toBeLessThanOrEqual(
+            path.endsWith('.faceSizes.counts') ? FACE_SIZE_BINS_PX.length : EMOTIONS.length,
+          );
         if (typeof value === 'string') expect(value.length, path).toBeLessThanOrEqual(300);
       });
     }

@@ -92,6 +92,49 @@ describe.skipIf(!HAVE_FER)(`lectern-lab eval${HAVE_FER ? '' : ` (skipped: missin
     expect((r.detection as { rotations?: number[] }).rotations).toEqual(TILT_ROTATIONS);
   });
 
+  it('composes faces over a size range, gates the small ones and scores each model on the same scenes', async () => {
+    const { code, out } = await runCli([
+      'eval',
+      '--csv',
+      publicTest,
+      '--json',
+      '--limit',
+      '72',
+      '--face-px-range',
+      '12-28',
+      '--min-readable-px',
+      '20',
+      '--model',
+      'int8,previous',
+    ]);
+    expect(code, out).toBe(0);
+    const lines = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.model)).toEqual(['int8', 'previous']);
+    for (const r of lines) {
+      const gate = r.gate as { read: number; unread: number; trulyBelow: number; agreement: number; minReadablePx: number };
+      expect(r.faces).toBe(72);
+      expect(gate.minReadablePx).toBe(20);
+      // Sizes 12-28 around a threshold of 20: the gate holds some faces back and lets others through, and
+      // what it holds back are the faces composed below the threshold (the detector box is not the truth).
+      expect(gate.read).toBeGreaterThan(0);
+      expect(gate.unread).toBeGreaterThan(0);
+      expect(gate.read + gate.unread).toBe(r.detected);
+      expect(gate.agreement).toBeGreaterThan(0.75);
+      expect(Math.abs(gate.unread - gate.trulyBelow)).toBeLessThanOrEqual(Math.max(3, 0.25 * gate.trulyBelow));
+    }
+    // Same scenes for both models: detection does not depend on the classifier.
+    expect(lines[0]!.detected).toBe(lines[1]!.detected);
+    expect((lines[0]!.gate as { unread: number }).unread).toBe((lines[1]!.gate as { unread: number }).unread);
+    expect(lines[0]!.modelId).not.toBe(lines[1]!.modelId);
+
+    const bad = await runCli(['eval', '--csv', publicTest, '--face-px-range', '40-24']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/--face-px-range must look like 24-40/);
+  });
+
   it('skips malformed rows with their row numbers and refuses a missing file', async () => {
     const lines = readFileSync(publicTest, 'utf8').split('\n', 8);
     const csv = join(dir, 'bad.csv');

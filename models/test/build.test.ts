@@ -7,6 +7,7 @@ import { sha256File } from '../src/build/sha256';
 import { loadManifest } from '@lectern/vision';
 import { ARTIFACTS_DIR, artifactPath } from '@lectern/vision';
 import { HAVE_FER } from './helpers';
+import { WEIGHTS_DIR } from '../src/release';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lectern-build-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -14,12 +15,29 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('committed artifacts', () => {
   it('match the sha256 sums and sizes in the manifest', () => {
     const m = loadManifest();
-    for (const entry of [m.variants.fp32, m.variants.int8, m.cascade]) {
+    const previous = m.previous;
+    expect(previous, 'the previous release is kept for rollback').toBeDefined();
+    for (const entry of [m.variants.fp32, m.variants.int8, m.cascade, previous!]) {
       expect(sha256File(join(ARTIFACTS_DIR, entry.file)), entry.file).toBe(entry.sha256);
     }
     expect(m.architecture).toMatchObject({ parameters: 205_127, macsPerImage: 65_768_288 });
     expect(m.source.upstreamLicense).toBe('MIT');
-    expect(m.variants.int8.publicTestAccuracy).toBeGreaterThanOrEqual(0.65);
+    // Issue 11's bars for the resolution-robust release, as recorded by `build` (int8, PublicTest).
+    expect(m.accuracyByFacePx['48']).toBeGreaterThanOrEqual(0.645);
+    expect(m.accuracyByFacePx['32']).toBeGreaterThanOrEqual(0.6);
+    expect(m.accuracyByFacePx['24']).toBeGreaterThanOrEqual(0.55);
+    expect(m.accuracyByFacePx['16']).toBeGreaterThanOrEqual(0.45);
+    expect(Math.abs(m.variants.int8.publicTestAccuracy - m.variants.fp32.publicTestAccuracy)).toBeLessThanOrEqual(0.003);
+    expect(m.version).not.toBe(previous!.version);
+    expect(m.accuracyByFacePx['16']).toBeGreaterThan(previous!.accuracyByFacePx['16']!);
+  });
+
+  it('record the fine-tuned weights they were built from', () => {
+    const m = loadManifest();
+    const w = m.training?.weights;
+    expect(w, 'manifest.training.weights').toBeDefined();
+    expect(sha256File(join(WEIGHTS_DIR, w!.file))).toBe(w!.sha256);
+    expect(m.training!.recipe).toContain('finetune_resolution.py');
   });
 
   it('ship the Haar cascade with its licence header', () => {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertSourceToOnnx, loadSourceModel } from '../src/build/convert-source';
 import { depthwiseToOihw, hwioToOihw } from '../src/convert/tfjs-graph-to-ir';
@@ -19,7 +21,7 @@ const PLANE = MODEL_INPUT_SIZE * MODEL_INPUT_SIZE;
 /** NCHW with one channel has the same memory layout as NHWC, so one buffer feeds both frameworks. */
 async function bothOutputs(input: Float32Array, n: number): Promise<{ tfjs: Float32Array; onnx: Float32Array }> {
   const source = loadSourceModel();
-  const files = readTfjsGraphModel(source.location.modelJson);
+  const files = readTfjsGraphModel(source.location.modelJson, source.release.weights ?? undefined);
   const model = await loadInTfjs(tf, files);
   const x = tf.tensor4d(input, [n, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 1]);
   const y = model.predict(x) as tf.Tensor;
@@ -64,7 +66,7 @@ describe('TF.js graph model -> ONNX converter', () => {
   });
 
   it('regenerates the committed fp32 artifact byte for byte', () => {
-    const bytes = convertSourceToOnnx(loadManifest().version);
+    const bytes = convertSourceToOnnx();
     expect(Buffer.from(bytes).equals(readFileSync(artifactPath('fp32')))).toBe(true);
   });
 
@@ -112,5 +114,30 @@ describe('layout and padding helpers', () => {
   it('moves depthwise HWC1 weights to C1HW', () => {
     const hwc1 = Float32Array.from([1, 2, 3, 4, 5, 6]); // h=1, w=3, c=2
     expect(Array.from(depthwiseToOihw(hwc1, [1, 3, 2, 1]))).toEqual([1, 3, 5, 2, 4, 6]);
+  });
+});
+
+describe('fine-tuned weights', () => {
+  it('replace the shards of the same graph, and a file of the wrong size is refused by name', () => {
+    const source = loadSourceModel();
+    const weights = source.release.weights;
+    expect(weights, 'the current release names its weights file').toBeTruthy();
+    const tuned = readTfjsGraphModel(source.location.modelJson, weights!);
+    const upstream = readTfjsGraphModel(source.location.modelJson);
+    expect([...tuned.weights.keys()]).toEqual([...upstream.weights.keys()]);
+    const name = [...tuned.weights.keys()].find((k) => tuned.weights.get(k)!.shape.length === 4)!;
+    expect(Array.from(tuned.weights.get(name)!.data)).not.toEqual(Array.from(upstream.weights.get(name)!.data));
+
+    const dir = mkdtempSync(join(tmpdir(), 'lectern-weights-'));
+    try {
+      const short = join(dir, 'short.bin');
+      writeFileSync(short, readFileSync(weights!).subarray(0, 1000));
+      expect(() => readTfjsGraphModel(source.location.modelJson, short)).toThrow(/short\.bin: weight data ends inside/);
+      const long = join(dir, 'long.bin');
+      writeFileSync(long, Buffer.concat([readFileSync(weights!), Buffer.alloc(8)]));
+      expect(() => readTfjsGraphModel(source.location.modelJson, long)).toThrow(/long\.bin: .* bytes of weights, the graph describes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import mqtt from 'mqtt';
 import { parse } from 'yaml';
 import { SnapshotEntity } from '@lectern/cloud';
-import { encode, topicFor } from '@lectern/protocol';
+import { aggregateFaces, encode, topicFor } from '@lectern/protocol';
 import { startSimulator, type Simulator } from '@lectern/lab';
 import { DataSource } from 'typeorm';
 import { launchChromium, loginInBrowser } from './support/browser';
@@ -124,6 +124,124 @@ describe('speaker', () => {
       await fetch(`${platform.cloud.httpUrl}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { id: string }[];
     expect(rooms.map((r) => r.id)).toEqual(['aula-magna']);
+  });
+});
+
+describe('faces too small to read', () => {
+  const room = 'far-hall';
+  const devices: Record<'near' | 'far', mqtt.MqttClient> = {} as never;
+  const seq = { near: 0, far: 0 };
+  /** A snapshot from an agent with the readable-size gate: `read` of `faces` classified, the rest too small. */
+  const publish = (cam: 'near' | 'far', faces: number, read: number) => {
+    const deviceId = `${room}-${cam}`;
+    const p = [0.02, 0.01, 0.02, 0.8, 0.05, 0.05, 0.05];
+    const tracks = Array.from({ length: read }, (_, i) => ({ id: i + 1, p, frontal: true, ageS: 1 }));
+    const snapshot = {
+      v: 1 as const,
+      deviceId,
+      roomId: room,
+      seq: ++seq[cam],
+      capturedAt: Date.now(),
+      faces,
+      tracks,
+      aggregate: aggregateFaces(tracks),
+      model: { id: 'lectern-emotion-int8', version: '0.2.0' },
+      emotionEnabled: true,
+      reading: { read, tooSmall: faces - read, minReadablePx: 16 },
+    };
+    return devices[cam].publishAsync(topicFor('snapshot', deviceId), encode('snapshot', snapshot), { qos: 1 });
+  };
+
+  beforeAll(async () => {
+    await platform.admin.request('POST', '/api/rooms', { id: room, name: 'Far hall', buildingName: 'Main' });
+    for (const cam of ['near', 'far'] as const) {
+      const dev = await platform.admin.request<{ credentials: { username: string; password: string } }>(
+        'POST',
+        '/api/devices',
+        { id: `${room}-${cam}`, roomId: room },
+      );
+      devices[cam] = await mqtt.connectAsync(platform.cloud.mqttUrl, { ...dev.credentials, reconnectPeriod: 0 });
+      const client = devices[cam];
+      cleanups.push(() => client.endAsync(true));
+      // As a real agent does on connect, so the fleet view shows the camera online.
+      const status = {
+        v: 1,
+        deviceId: `${room}-${cam}`,
+        state: 'online',
+        since: Date.now(),
+        model: { id: 'lectern-emotion-int8', version: '0.2.0' },
+      };
+      await client.publishAsync(topicFor('status', `${room}-${cam}`), encode('status', status), {
+        qos: 1,
+        retain: true,
+      });
+    }
+  });
+
+  it('shows how many listeners are read, why the others are not, and when too few are read', async () => {
+    const page = await browser.newPage({ viewport: { width: 1180, height: 900 } });
+    try {
+      await loginInBrowser(page, platform.cloud.httpUrl, 'admin', 'e2e-admin-password');
+      // The front rows are read, the back rows are too small for the far camera: 14 listeners, 6 read.
+      await publish('near', 5, 5);
+      await publish('far', 9, 1);
+      await page.goto(`${platform.cloud.httpUrl}/#/rooms/${room}`);
+      await expect
+        .poll(() => page.getByTestId('live-counts').textContent(), { timeout: 10_000 })
+        .toBe('14 listeners, 6 read');
+      const tooSmall = page.getByTestId('live-too-small');
+      expect(await tooSmall.textContent()).toMatch(/^8 too small to read \(under 16 px\)/);
+      expect(await tooSmall.textContent()).toMatch(/camera sees these faces too small/);
+      expect(await page.getByTestId('live-dominant').textContent()).toBe('Happy');
+      await page.screenshot({ path: screenshotPath('e2e-live-too-small.png') });
+
+      // The front rows leave: 9 listeners but only 1 read, under the minimum group size of 3.
+      await publish('near', 0, 0);
+      await expect
+        .poll(() => page.getByTestId('live-counts').textContent(), { timeout: 10_000 })
+        .toBe('9 listeners, 1 read');
+      expect(await page.getByTestId('live-suppressed').textContent()).toBe(
+        'Fewer than 3 listeners read (1 of 9) — emotions hidden for privacy',
+      );
+      // Attention is everyone's and 9 listeners are enough for it.
+      expect(await page.getByTestId('live-attention').textContent()).toMatch(/%$/);
+
+      await page.goto(`${platform.cloud.httpUrl}/#/rooms`);
+      await expect
+        .poll(() => page.getByTestId(`room-read-${room}`).textContent(), { timeout: 10_000 })
+        .toBe('1 read · 8 too small');
+      expect(await page.getByTestId(`room-mood-${room}`).textContent()).toBe('hidden (< 3 read)');
+
+      // The installer's view: most faces the far camera saw lately were under its readable size.
+      await devices.far.publishAsync(
+        topicFor('telemetry', `${room}-far`),
+        encode('telemetry', {
+          v: 1,
+          deviceId: `${room}-far`,
+          ts: Date.now(),
+          fps: 10,
+          detectMs: 20,
+          classifyMs: 3,
+          cpuPercent: 40,
+          memoryMb: 180,
+          temperatureC: 50,
+          outboxDepth: 0,
+          outboxDropped: 0,
+          uptimeS: 60,
+          source: { state: 'ok', reconnects: 0 },
+          faceSizes: { counts: [0, 8, 0, 1, 0, 0, 0, 0], minReadablePx: 16 },
+        }),
+        { qos: 0 },
+      );
+      await page.goto(`${platform.cloud.httpUrl}/#/installer`);
+      const cell = page.getByTestId(`device-face-sizes-${room}-far`);
+      await expect.poll(() => cell.textContent(), { timeout: 10_000 }).toMatch(/^89% < 16 px ⚠/);
+      expect(await cell.locator('.warn').count()).toBeGreaterThan(0);
+      await cell.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: screenshotPath('e2e-installer-face-sizes.png') });
+    } finally {
+      await page.close();
+    }
   });
 });
 

@@ -12,6 +12,8 @@ export const ARTIFACTS_DIR = join(VISION_ROOT, 'models');
 export const ARTIFACT_FILES = {
   fp32: 'emotion-fp32.onnx',
   int8: 'emotion-int8.onnx',
+  /** The previous release's int8 model, kept for rollback (manifest `previous` says which release). */
+  previousInt8: 'emotion-int8-previous.onnx',
   cascade: 'haarcascade_frontalface_default.xml',
   manifest: 'manifest.json',
 } as const;

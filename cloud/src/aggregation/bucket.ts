@@ -4,6 +4,8 @@ import type { AggregateEntity, Resolution } from '../db/entities';
 export interface Sample {
   ts: number;
   faces: number;
+  /** Faces the emotion figures stand for (`readFacesOf`). */
+  read: number;
   distribution: readonly number[] | null;
   valence: number | null;
   attention: number | null;
@@ -15,6 +17,7 @@ export type AggregateRow = Omit<AggregateEntity, 'id'>;
 export class Bucket {
   samples = 0;
   private faces = 0;
+  private read = 0;
   peakFaces = 0;
   private emo = 0;
   private valence = 0;
@@ -32,6 +35,7 @@ export class Bucket {
   add(s: Sample): void {
     this.samples++;
     this.faces += s.faces;
+    this.read += s.read;
     this.peakFaces = Math.max(this.peakFaces, s.faces);
     if (s.distribution && s.valence !== null) {
       this.emo++;
@@ -51,6 +55,7 @@ export class Bucket {
       resolution: this.resolution,
       ts: this.start,
       faces: this.samples ? this.faces / this.samples : 0,
+      read: this.samples ? this.read / this.samples : 0,
       peakFaces: this.peakFaces,
       valence: this.emo ? this.valence / this.emo : null,
       attention: this.seen ? this.attention / this.seen : null,

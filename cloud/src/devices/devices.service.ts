@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { DeviceFaceSizes } from '../api/contract';
 import { DeviceEntity } from '../db/entities';
 import { hashDeviceSecret } from '../mqtt/credentials';
 import { RoomsService } from '../rooms/rooms.service';
+import { deviceFaceSizesOf } from './device-face-sizes';
 import { DeviceRegistry } from './device-registry';
 
 export interface DeviceView {
@@ -14,6 +16,8 @@ export interface DeviceView {
   software: string | null;
   model: { id: string; version: string } | null;
   telemetry: DeviceEntity['telemetry'];
+  /** From the latest telemetry; null from agents before the readable-size gate, or before any telemetry. */
+  faceSizes: DeviceFaceSizes | null;
   configRevision: number;
 }
 
@@ -26,6 +30,7 @@ export function toDeviceView(d: DeviceEntity): DeviceView {
     software: d.software,
     model: d.modelId && d.modelVersion ? { id: d.modelId, version: d.modelVersion } : null,
     telemetry: d.telemetry,
+    faceSizes: d.telemetry?.faceSizes ? deviceFaceSizesOf(d.telemetry.faceSizes) : null,
     configRevision: d.configRevision,
   };
 }

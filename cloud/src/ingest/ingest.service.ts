@@ -148,6 +148,7 @@ export class IngestService {
           outboxDepth: t.outboxDepth,
           cpuPercent: t.cpuPercent,
           ts: t.ts,
+          ...(t.faceSizes ? { faceSizes: t.faceSizes } : {}),
         },
       },
     );

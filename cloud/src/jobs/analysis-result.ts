@@ -1,8 +1,11 @@
+import { readFacesOf } from '@lectern/protocol';
 import type { VideoAnalysis } from '@lectern/vision';
 
 export interface AnalysisPoint {
   offsetS: number;
   faces: number;
+  /** Faces the emotion figures stand for (`readFacesOf`). */
+  read: number;
   tracks: { id: number; p: number[]; frontal: boolean }[];
   distribution: number[] | null;
   valence: number | null;
@@ -20,13 +23,17 @@ export function normalizeAnalysis(result: VideoAnalysis, emotionEnabled = true):
   return {
     frames: result.frames,
     durationS: result.durationS,
-    points: result.snapshots.map((s) => ({
-      offsetS: s.t,
-      faces: s.faces,
-      tracks: s.tracks.map((t) => ({ id: t.id, p: t.p, frontal: t.frontal })),
-      distribution: s.faces > 0 && emotionEnabled ? s.aggregate.distribution : null,
-      valence: s.faces > 0 && emotionEnabled ? s.aggregate.valence : null,
-      attention: s.faces > 0 ? s.aggregate.attention : null,
-    })),
+    points: result.snapshots.map((s) => {
+      const read = readFacesOf({ faces: s.faces, emotionEnabled, reading: s.reading });
+      return {
+        offsetS: s.t,
+        faces: s.faces,
+        read,
+        tracks: s.tracks.map((t) => ({ id: t.id, p: t.p, frontal: t.frontal })),
+        distribution: read > 0 ? s.aggregate.distribution : null,
+        valence: read > 0 ? s.aggregate.valence : null,
+        attention: s.faces > 0 ? s.aggregate.attention : null,
+      };
+    }),
   };
 }

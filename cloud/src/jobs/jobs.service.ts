@@ -216,7 +216,7 @@ export class JobsService {
     a.points.forEach((p, i) => {
       const ts = startedAt + Math.round(p.offsetS * 1000);
       bucketer.add(
-        { ts, faces: p.faces, distribution: p.distribution, valence: p.valence, attention: p.attention },
+        { ts, faces: p.faces, read: p.read, distribution: p.distribution, valence: p.valence, attention: p.attention },
         session.id,
       );
       snapshots.push({

@@ -1,5 +1,6 @@
-import { mergeAggregates, type Aggregate, type Snapshot } from '@lectern/protocol';
+import { mergeAggregates, readFacesOf, type Aggregate, type Snapshot } from '@lectern/protocol';
 import type { LiveAggregate, SessionSource } from '../api/contract';
+import { shownAtMinGroup } from '../privacy/min-group';
 
 export type { LiveAggregate };
 
@@ -15,13 +16,21 @@ export interface RunningSession {
 /** The latest snapshot of each device of a room. */
 export type DeviceParts = ReadonlyMap<string, Snapshot>;
 
-/** Merges each device's latest snapshot into the room state; devices with emotion inference off add faces only. */
+type Part = { faces: number; aggregate: Aggregate };
+
+/**
+ * Merges each device's latest snapshot into the room state. Attention is weighted by each device's faces;
+ * emotion figures by its read faces, the only ones they are made of. Devices with emotion inference off add
+ * faces and attention only.
+ */
 export function roomStateOf(roomId: string, parts: DeviceParts, session: RunningSession | null, ts: number): RoomState {
-  const sessionId = session?.id ?? null;
-  const sessionSource = session?.source ?? null;
   let faces = 0;
-  const seen: { faces: number; aggregate: Aggregate }[] = [];
-  const emotional: { faces: number; aggregate: Aggregate }[] = [];
+  let read = 0;
+  let tooSmall = 0;
+  let minReadablePx: number | null = null;
+  let emotionEnabled = false;
+  const seen: Part[] = [];
+  const readParts: Part[] = [];
   const tracks: RoomState['tracks'] = [];
   for (const s of parts.values()) {
     faces += s.faces;
@@ -29,55 +38,44 @@ export function roomStateOf(roomId: string, parts: DeviceParts, session: Running
     // Attention needs only face orientation, so it is reported even with emotion inference off.
     seen.push({ faces: s.faces, aggregate: s.aggregate });
     if (!s.emotionEnabled) continue;
-    emotional.push({ faces: s.faces, aggregate: s.aggregate });
+    emotionEnabled = true;
+    const r = readFacesOf(s);
+    read += r;
+    if (r > 0) readParts.push({ faces: r, aggregate: s.aggregate });
+    if (s.reading) {
+      tooSmall += s.reading.tooSmall;
+      minReadablePx = Math.max(minReadablePx ?? 0, s.reading.minReadablePx);
+    }
     for (const t of s.tracks) tracks.push({ key: `${s.deviceId}:${t.id}`, p: t.p, frontal: t.frontal });
   }
-  const attention = seen.length ? mergeAggregates(seen).attention : null;
-  if (emotional.length === 0) {
-    return {
-      roomId,
-      ts,
-      faces,
-      distribution: null,
-      dominant: null,
-      valence: null,
-      attention,
-      tracks: [],
-      sessionId,
-      sessionSource,
-    };
-  }
-  const m = mergeAggregates(emotional);
+  const m = readParts.length ? mergeAggregates(readParts) : null;
   return {
     roomId,
     ts,
     faces,
-    distribution: m.distribution,
-    dominant: m.dominant,
-    valence: m.valence,
-    attention,
+    read,
+    tooSmall,
+    minReadablePx,
+    emotionEnabled,
+    distribution: m?.distribution ?? null,
+    dominant: m?.dominant ?? null,
+    valence: m?.valence ?? null,
+    attention: seen.length ? mergeAggregates(seen).attention : null,
     tracks,
-    sessionId,
-    sessionSource,
+    sessionId: session?.id ?? null,
+    sessionSource: session?.source ?? null,
   };
 }
 
-/** Below the minimum group size nothing but the face count leaves the server (privacy by design). */
+/** What leaves the server: the room state less what the minimum group size withholds (privacy by design). */
 export function toLiveAggregate(state: RoomState, minGroupSize: number): LiveAggregate {
-  if (state.faces < minGroupSize) {
-    return {
-      roomId: state.roomId,
-      ts: state.ts,
-      faces: state.faces,
-      suppressed: true,
-      distribution: null,
-      dominant: null,
-      valence: null,
-      attention: null,
-      tracks: [],
-      sessionId: state.sessionId,
-      sessionSource: state.sessionSource,
-    };
-  }
-  return { ...state, suppressed: false };
+  const shown = shownAtMinGroup(state.faces, state.read, minGroupSize);
+  // A room without emotion inference has no emotion figures to withhold: it is not "suppressed" for lack of them.
+  const suppressed = !shown.attention || (state.emotionEnabled && !shown.emotion);
+  return {
+    ...state,
+    suppressed,
+    attention: shown.attention ? state.attention : null,
+    ...(shown.emotion ? {} : { distribution: null, dominant: null, valence: null, tracks: [] }),
+  };
 }

@@ -5,7 +5,7 @@ const num = (v: number | null): string => (v === null ? '' : String(Math.round(v
 
 /** The report's timeline as CSV (one row per point; suppressed points have empty values). */
 export function reportCsv(r: SessionReport): string {
-  const header = ['time', 'ts', 'faces', 'valence', 'attention', ...EMOTIONS];
+  const header = ['time', 'ts', 'faces', 'read', 'valence', 'attention', ...EMOTIONS];
   const lines = [header.join(',')];
   for (const p of r.timeline) {
     const dist = p.distribution ?? new Array<number | null>(EMOTIONS.length).fill(null);
@@ -14,6 +14,7 @@ export function reportCsv(r: SessionReport): string {
         new Date(p.ts).toISOString(),
         p.ts,
         num(p.faces),
+        num(p.read),
         num(p.valence),
         num(p.attention),
         ...dist.map((d) => num(d)),

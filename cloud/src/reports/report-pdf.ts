@@ -23,6 +23,8 @@ export function reportPdf(r: SessionReport): Promise<Buffer> {
     doc.text(
       `Mean valence: ${fmt(r.summary.meanValence)}   Mean attention: ${fmt(r.summary.meanAttention)}   Peak faces: ${r.summary.peakFaces}`,
     );
+    // Emotion figures stand for the read faces only: a reader must see how many of the listeners that was.
+    doc.text(`Mean listeners: ${fmt(r.summary.meanFaces, 1)}   of them read: ${fmt(r.summary.meanRead, 1)}`);
     doc.moveDown();
 
     chart(doc, r);
@@ -32,7 +34,7 @@ export function reportPdf(r: SessionReport): Promise<Buffer> {
     if (r.summary.distribution) {
       EMOTIONS.forEach((e, i) => doc.text(`${e.padEnd(9)} ${(100 * r.summary.distribution![i]!).toFixed(1)} %`));
     } else {
-      doc.text('Not available (group below the privacy minimum, or emotion inference off).');
+      doc.text('Not available (fewer read faces than the privacy minimum, or emotion inference off).');
     }
     doc.moveDown().fontSize(12).text('Notable moments');
     doc.fontSize(10);
@@ -41,7 +43,7 @@ export function reportPdf(r: SessionReport): Promise<Buffer> {
       doc.text(`${new Date(p.ts).toISOString().slice(11, 19)}  ${p.kind}  ${p.value.toFixed(2)}`);
     doc.moveDown().fontSize(8).fillColor('#777');
     doc.text(
-      'Aggregates only; no images or identities are collected. Values below the minimum group size are withheld.',
+      'Aggregates only; no images or identities are collected. Values below the minimum group size are withheld: attention below it in faces, emotions below it in read faces.',
     );
     doc.end();
   });

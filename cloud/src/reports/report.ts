@@ -19,7 +19,7 @@ export interface SessionReport {
   listeners: Listener[];
 }
 
-/** Summary over the unsuppressed points (equal weight per point). */
+/** Summary over the points (equal weight per point); emotion and attention means over the unsuppressed ones. */
 export function summarize(
   points: readonly TimelinePoint[],
   durationS: number,
@@ -31,13 +31,33 @@ export function summarize(
   const distribution = d.length ? new Array<number>(EMOTION_COUNT).fill(0) : null;
   if (distribution)
     for (const p of d) for (let i = 0; i < EMOTION_COUNT; i++) distribution[i]! += p.distribution![i]! / d.length;
+  const mean = (value: (p: TimelinePoint) => number): number =>
+    points.length ? points.reduce((s, p) => s + value(p), 0) / points.length : 0;
   return {
     durationS,
+    meanFaces: mean((p) => p.faces),
+    meanRead: mean((p) => p.read),
     meanValence: v.length ? v.reduce((s, p) => s + p.valence!, 0) / v.length : null,
     meanAttention: a.length ? a.reduce((s, p) => s + p.attention!, 0) / a.length : null,
     distribution,
     peakFaces,
   };
+}
+
+/** A report as stored: those from before the readable-size gate lack the read counts. */
+export type StoredReport = Omit<SessionReport, 'timeline' | 'summary'> & {
+  timeline: (Omit<TimelinePoint, 'read'> & { read?: number })[];
+  summary: Omit<ReportSummary, 'meanFaces' | 'meanRead'> & Partial<Pick<ReportSummary, 'meanFaces' | 'meanRead'>>;
+};
+
+/**
+ * A stored report in today's shape. One from before the gate read every face (as the aggregate migration
+ * assumes), and its points were withheld by faces, which read faces then equal.
+ */
+export function fromStoredReport(stored: StoredReport): SessionReport {
+  const timeline = stored.timeline.map((p) => ({ ...p, read: p.read ?? p.faces }));
+  const { meanFaces, meanRead } = summarize(timeline, stored.summary.durationS, stored.summary.peakFaces);
+  return { ...stored, timeline, summary: { meanFaces, meanRead, ...stored.summary } };
 }
 
 /** Up to `n` extremes of each kind, at least `gapMs` apart, so one long high is reported once. */

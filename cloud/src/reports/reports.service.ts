@@ -3,7 +3,14 @@ import { Between, DataSource, MoreThan } from 'typeorm';
 import { AggregateEntity, ReportEntity, SessionEntity, SnapshotEntity, type Resolution } from '../db/entities';
 import { LiveService } from '../live/live.service';
 import { SessionsService, toSessionView } from '../sessions/sessions.service';
-import { findPeaks, ListenerAccumulator, summarize, type SessionReport } from './report';
+import {
+  findPeaks,
+  fromStoredReport,
+  ListenerAccumulator,
+  summarize,
+  type SessionReport,
+  type StoredReport,
+} from './report';
 import { toTimeline, type TimelinePoint } from './timeline';
 
 /** Sessions up to this long get a 1 s timeline in their report; longer ones 1 min. */
@@ -42,7 +49,7 @@ export class ReportsService {
   async report(s: SessionEntity): Promise<SessionReport> {
     if (s.status === 'ended') {
       const stored = await this.ds.getRepository(ReportEntity).findOneBy({ sessionId: s.id });
-      if (stored) return { ...(JSON.parse(stored.body) as SessionReport), session: toSessionView(s) };
+      if (stored) return { ...fromStoredReport(JSON.parse(stored.body) as StoredReport), session: toSessionView(s) };
     }
     return this.compute(s);
   }
@@ -55,14 +62,15 @@ export class ReportsService {
     const peakRow = await this.ds
       .getRepository(AggregateEntity)
       .createQueryBuilder('a')
-      .select('MAX(a.peakFaces)', 'peak')
+      .select('MAX(a.peakFaces)', 'peakFaces')
+      .addSelect('MAX(a.read)', 'peakRead')
       .where('a.sessionId = :id', { id: s.id })
-      .getRawOne<{ peak: number | string | null }>();
-    const peakFaces = Number(peakRow?.peak ?? 0);
+      .getRawOne<{ peakFaces: number | string | null; peakRead: number | string | null }>();
+    const peakFaces = Number(peakRow?.peakFaces ?? 0);
     const summary = summarize(timeline, durationS, peakFaces);
     const minGroup = s.roomId ? this.live.minGroupSize(s.roomId) : this.live.minGroupSize('');
-    // Per-listener rows only for a group large enough that nobody stands out.
-    const listeners = peakFaces >= minGroup ? await this.listeners(s.id) : [];
+    // Per-listener rows (read faces only) only for a read group large enough that nobody stands out.
+    const listeners = Number(peakRow?.peakRead ?? 0) >= minGroup ? await this.listeners(s.id) : [];
     return { session: toSessionView(s), summary, timeline, peaks: findPeaks(timeline), listeners };
   }
 

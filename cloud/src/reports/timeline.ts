@@ -1,12 +1,15 @@
 import { EMOTION_COUNT } from '@lectern/protocol';
 import type { TimelinePoint } from '../api/contract';
 import type { AggregateEntity } from '../db/entities';
+import { shownAtMinGroup } from '../privacy/min-group';
 
 export type { TimelinePoint };
 
+type Values = Omit<TimelinePoint, 'ts' | 'faces' | 'read'>;
+
 /**
  * Aggregate rows -> timeline points. Rows sharing a bucket (a flush in mid-bucket) are merged weighted by
- * samples; points below the room's minimum group size carry only the face count.
+ * samples; the minimum group size withholds attention below K faces and emotion figures below K read faces.
  */
 export function toTimeline(rows: readonly AggregateEntity[], minGroupSize: number): TimelinePoint[] {
   const byTs = new Map<number, AggregateEntity[]>();
@@ -19,16 +22,22 @@ export function toTimeline(rows: readonly AggregateEntity[], minGroupSize: numbe
   for (const [ts, group] of [...byTs.entries()].sort((a, b) => a[0] - b[0])) {
     const samples = group.reduce((n, r) => n + r.samples, 0) || 1;
     const faces = group.reduce((n, r) => n + r.faces * r.samples, 0) / samples;
-    if (faces < minGroupSize) {
-      points.push({ ts, faces, valence: null, attention: null, distribution: null });
-      continue;
-    }
-    points.push({ ts, faces, ...mergeValues(group) });
+    const read = group.reduce((n, r) => n + r.read * r.samples, 0) / samples;
+    const shown = shownAtMinGroup(faces, read, minGroupSize);
+    const v = mergeValues(group);
+    points.push({
+      ts,
+      faces,
+      read,
+      valence: shown.emotion ? v.valence : null,
+      attention: shown.attention ? v.attention : null,
+      distribution: shown.emotion ? v.distribution : null,
+    });
   }
   return points;
 }
 
-function mergeValues(group: readonly AggregateEntity[]): Omit<TimelinePoint, 'ts' | 'faces'> {
+function mergeValues(group: readonly AggregateEntity[]): Values {
   let vw = 0;
   let v = 0;
   let aw = 0;

@@ -153,10 +153,18 @@ function facesAt(room, t) {
 }
 function pointAt(room, t) {
   const faces = facesAt(room, t);
+  // Every fake listener is read: the readable-size gate has nothing to hold back here.
   if (faces < room.minGroupSize || !room.base)
-    return { ts: t, faces, valence: null, attention: null, distribution: null };
+    return { ts: t, faces, read: faces, valence: null, attention: null, distribution: null };
   const d = distributionAt(room, t);
-  return { ts: t, faces, valence: valenceOf(d), attention: 0.72 + 0.18 * wave(t, 0.009, 2), distribution: d };
+  return {
+    ts: t,
+    faces,
+    read: faces,
+    valence: valenceOf(d),
+    attention: 0.72 + 0.18 * wave(t, 0.009, 2),
+    distribution: d,
+  };
 }
 function keyFor(room, i) {
   return ((room.id.length * 7919 + i * 104729) % 4096).toString(16).padStart(3, '0');
@@ -169,6 +177,10 @@ function aggregateOf(room, t = Date.now()) {
       roomId: room.id,
       ts: t,
       faces: p.faces,
+      read: p.read,
+      tooSmall: 0,
+      minReadablePx: 16,
+      emotionEnabled: true,
       suppressed: true,
       distribution: null,
       dominant: null,
@@ -188,6 +200,10 @@ function aggregateOf(room, t = Date.now()) {
     roomId: room.id,
     ts: t,
     faces: p.faces,
+    read: p.read,
+    tooSmall: 0,
+    minReadablePx: 16,
+    emotionEnabled: true,
     suppressed: false,
     distribution: p.distribution,
     dominant,
@@ -227,6 +243,8 @@ function reportOf(session) {
     session,
     summary: {
       durationS: (end - session.startedAt) / 1000,
+      meanFaces: timeline.reduce((a, p) => a + p.faces, 0) / Math.max(1, timeline.length),
+      meanRead: timeline.reduce((a, p) => a + p.read, 0) / Math.max(1, timeline.length),
       meanValence: mean((p) => p.valence),
       meanAttention: mean((p) => p.attention),
       distribution,
@@ -256,6 +274,7 @@ function devicesView() {
             cpuPercent: 48,
             ts: now,
           },
+    faceSizes: null,
     configRevision: d.configRevision,
   }));
 }

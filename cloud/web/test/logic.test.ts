@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { dominantOf, EMOTION_COLORS, EMOTIONS, colorOf, labelOf } from '../src/emotions';
 import { ago, duration, percent, signed, toMs } from '../src/format';
+import {
+  countsLabel,
+  mostlyTooSmall,
+  suppressedShort,
+  suppressedText,
+  tooSmallShare,
+  tooSmallText,
+} from '../src/reading';
 import { parseHash } from '../src/router';
 import { trackLabels } from '../src/tracks';
 
@@ -92,5 +100,38 @@ describe('trackLabels', () => {
 describe('trackLabels with the room device list', () => {
   it('keeps a camera letter stable while another camera sees nobody', () => {
     expect(trackLabels(['cam-2:4'], ['cam-1', 'cam-2']).get('cam-2:4')).toBe('B·4');
+  });
+});
+
+describe('reading words', () => {
+  const counts = { faces: 12, read: 2, tooSmall: 9, minReadablePx: 20, emotionEnabled: true };
+
+  it('says how many listeners are read and how many are too small, under which size', () => {
+    expect(`12 ${countsLabel(counts)}`).toBe('12 listeners, 2 read');
+    expect(countsLabel({ ...counts, faces: 1, read: 1, tooSmall: 0 })).toBe('listener, 1 read');
+    expect(tooSmallText(counts)).toBe('9 too small to read (under 20 px)');
+    expect(tooSmallText({ ...counts, minReadablePx: null })).toBe('9 too small to read');
+    expect(tooSmallText({ ...counts, tooSmall: 0 })).toBeNull();
+  });
+
+  it('leaves reading out where emotion inference is off by policy', () => {
+    const off = { ...counts, read: 0, emotionEnabled: false };
+    expect(countsLabel(off)).toBe('listeners');
+    expect(tooSmallText(off)).toBeNull();
+  });
+
+  it('tells too few listeners from too few read ones', () => {
+    expect(suppressedText({ ...counts, faces: 2 }, 3)).toBe('Fewer than 3 listeners — hidden for privacy');
+    expect(suppressedText(counts, 3)).toBe('Fewer than 3 listeners read (2 of 12) — emotions hidden for privacy');
+    expect(suppressedShort({ ...counts, faces: 2 }, 3)).toBe('hidden (< 3)');
+    expect(suppressedShort(counts, 3)).toBe('hidden (< 3 read)');
+  });
+
+  it("warns when most of a device's recent faces are too small", () => {
+    const sizes = { counts: [4, 16, 10, 6, 4, 0, 0, 0], faces: 40, tooSmall: 30, minReadablePx: 20 };
+    expect(tooSmallShare(sizes)).toBe(0.75);
+    expect(mostlyTooSmall(sizes)).toBe(true);
+    expect(mostlyTooSmall({ ...sizes, tooSmall: 20 })).toBe(false);
+    expect(tooSmallShare({ ...sizes, faces: 0, tooSmall: 0 })).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import {
   createDetector,
   createEmotionModel,
   DEFAULT_TRACKER,
+  FaceSizeTally,
   FfmpegSource,
   FramePipeline,
   type DetectorKind,
@@ -22,6 +23,8 @@ import { RepeatFilter } from './repeat-filter';
 import { CpuMeter, Ema, socTemperatureC } from './telemetry';
 import { drawOverlay } from '../preview/overlay';
 import { PreviewServer } from '../preview/preview-server';
+import { aimReport } from '../aim/aim-report';
+import { RecentFaceSizes } from '../aim/recent-face-sizes';
 
 export const SOFTWARE_VERSION = 'lectern-device/0.1.0';
 
@@ -63,6 +66,10 @@ export class Agent {
   private retiredDetector: FaceDetector | null = null;
   private lastSnapshotCapturedAt = 0;
   private preview: PreviewServer | null = null;
+  /** Sizes of the faces detected since the last telemetry (its `faceSizes`). */
+  private readonly faceSizes: FaceSizeTally;
+  /** Sizes of the faces of the last seconds, for the preview's histogram. */
+  private readonly recentFaceSizes = new RecentFaceSizes();
   readonly control: Control;
 
   private constructor(
@@ -78,6 +85,7 @@ export class Agent {
     readonly rate: DetectionRate,
   ) {
     this.control = new Control(this);
+    this.faceSizes = new FaceSizeTally(pipeline.settings.minReadablePx);
   }
 
   static async start(config: AgentConfig, log: AgentLogger = stderrLogger): Promise<Agent> {
@@ -114,6 +122,7 @@ export class Agent {
       smoothingAlpha: config.emotion.smoothingAlpha,
       cropMargin: config.emotion.cropMargin,
       align: config.emotion.align,
+      minReadablePx: config.emotion.minReadablePx,
     });
     const rate = new DetectionRate(config.detection.hz);
     const source = Agent.createSource(config, rate.hz);
@@ -175,6 +184,8 @@ export class Agent {
           this.detectMs.add(r.times.detectMs);
           this.classifyMs.add(r.times.classifyMs);
           this.lastFaces = r.boxes.length;
+          this.faceSizes.add(r.sizesPx);
+          this.recentFaceSizes.add(frame.capturedAt, r.sizesPx);
           const next = this.rate.observe(r.times.detectMs + r.times.cropMs + r.times.classifyMs);
           if (next !== null) {
             this.log.info(`detection rate ${next} Hz (a pass costs ${Math.round(this.detectMs.value)} ms detect)`);
@@ -228,6 +239,13 @@ export class Agent {
     })().catch((err: unknown) => this.log.error(`frame loop: ${(err as Error).message}`));
   }
 
+  /** A new readable face size (remote config): takes effect for the next frame and snapshot. */
+  setMinReadablePx(px: number): void {
+    this.config.emotion.minReadablePx = px;
+    this.pipeline.settings.minReadablePx = px;
+    this.faceSizes.minReadablePx = px;
+  }
+
   /** URL of the local debug preview, null while it is off. */
   get previewUrl(): string | null {
     return this.preview?.url ?? null;
@@ -248,7 +266,12 @@ export class Agent {
       return null;
     }
     if (this.preview) return this.preview.url;
-    this.preview = await PreviewServer.start(this.config.preview.port);
+    this.preview = await PreviewServer.start(this.config.preview.port, () =>
+      aimReport(this.recentFaceSizes.summary(Date.now(), this.pipeline.settings.minReadablePx), {
+        ...this.config,
+        detection: { ...this.config.detection, ...this.pipeline.settings.detection },
+      }),
+    );
     this.log.info(`preview: ${this.preview.url} (local debug view; frames never leave this machine)`);
     return this.preview.url;
   }
@@ -258,9 +281,11 @@ export class Agent {
     const faces = r.boxes.map((box, i) => ({
       box,
       trackId: r.trackIds[i]!,
-      p: this.pipeline.settings.emotionEnabled ? (tracks.get(r.trackIds[i]!)?.p ?? null) : null,
+      sizePx: r.sizesPx[i]!,
+      readable: r.readable[i]!,
+      p: this.pipeline.settings.emotionEnabled && r.readable[i] ? (tracks.get(r.trackIds[i]!)?.p ?? null) : null,
     }));
-    const footer = `${this.config.deviceId}  ${this.detector.name} ${Math.round(r.times.detectMs)} ms  faces ${faces.length}  ${this.fps.value.toFixed(1)} fps`;
+    const footer = `${this.config.deviceId}  ${this.detector.name} ${Math.round(r.times.detectMs)} ms  faces ${faces.length} (${faces.filter((f) => !f.readable).length} small)  ${this.fps.value.toFixed(1)} fps`;
     this.preview?.show(drawOverlay(image, faces, footer));
   }
 
@@ -314,6 +339,7 @@ export class Agent {
       detector: this.detector.name,
       detectHz: this.rate.hz,
       facesFound: this.lastFaces,
+      faceSizes: { counts: this.faceSizes.take().counts, minReadablePx: this.pipeline.settings.minReadablePx },
       cpuPercent: round(this.cpu.sample()),
       memoryMb: round(process.memoryUsage().rss / 2 ** 20),
       temperatureC: socTemperatureC(),

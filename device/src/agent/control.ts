@@ -2,8 +2,14 @@ import { decode, type Command, type CommandResponse, type DeviceConfig } from '@
 import { createEmotionModel } from '@lectern/vision';
 import type { Agent } from './agent';
 import { smokeTestModel } from './smoke-test';
+import { minReadablePxSchema } from '../config/agent-config';
 
 type Result = NonNullable<CommandResponse['result']>;
+/**
+ * The emotion section as the agent reads it: `minReadablePx` (the readable-size gate) comes through once the
+ * protocol's config schema carries it; until then the strict schema refuses a config that sets it.
+ */
+type EmotionSection = NonNullable<DeviceConfig['emotion']> & { minReadablePx?: number };
 
 /**
  * Remote control from the cloud: the retained config topic and the command topic. Everything is
@@ -85,9 +91,10 @@ export class Control {
       if (hz !== undefined && hz !== cfg.detection.hz) this.agent.setDetectionHz(hz);
     }
     if (c.emotion) {
-      if (c.emotion.enabled !== undefined) this.agent.pipeline.settings.emotionEnabled = c.emotion.enabled;
-      if (c.emotion.smoothingAlpha !== undefined)
-        this.agent.pipeline.settings.smoothingAlpha = c.emotion.smoothingAlpha;
+      const emotion: EmotionSection = c.emotion;
+      if (emotion.enabled !== undefined) this.agent.pipeline.settings.emotionEnabled = emotion.enabled;
+      if (emotion.smoothingAlpha !== undefined) this.agent.pipeline.settings.smoothingAlpha = emotion.smoothingAlpha;
+      if (emotion.minReadablePx !== undefined) this.agent.setMinReadablePx(emotion.minReadablePx);
     }
     if (c.preview) {
       // The preview is a local debugging aid: failing to open it never refuses the rest of the config.
@@ -172,6 +179,11 @@ function checkConfig(c: DeviceConfig, current: { minFacePx?: number; maxFacePx?:
   const min = c.detection?.minFacePx ?? current.minFacePx ?? 24;
   const max = c.detection?.maxFacePx ?? current.maxFacePx ?? 2000;
   if (max < min) return `detection.maxFacePx (${max}) must not be below detection.minFacePx (${min})`;
+  const emotion: EmotionSection | undefined = c.emotion;
+  if (emotion?.minReadablePx !== undefined) {
+    const px = minReadablePxSchema.safeParse(emotion.minReadablePx);
+    if (!px.success) return `emotion.minReadablePx ${px.error.issues[0]?.message ?? 'is invalid'}`;
+  }
   const roi = c.detection?.roi;
   if (roi && (roi.x + roi.w > 1.0001 || roi.y + roi.h > 1.0001 || roi.w <= 0 || roi.h <= 0))
     return 'detection.roi must lie inside the frame and be non-empty';

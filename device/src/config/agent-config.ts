@@ -6,12 +6,19 @@ import {
   DEFAULT_CROP_MARGIN,
   DEFAULT_DETECTION,
   DEFAULT_DETECTOR,
+  DEFAULT_MIN_READABLE_PX,
   DEFAULT_PIPELINE,
   DETECTOR_KINDS,
 } from '@lectern/vision';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug (a-z, 0-9, "-", "_")');
 const fraction = z.number().min(0).max(1);
+/** The same range the protocol's `reading.minReadablePx` allows, so every configured value can be reported. */
+export const minReadablePxSchema = z
+  .number({ error: "must be a number of pixels (the face box's longer side), e.g. 16" })
+  .int('must be a whole number of pixels, e.g. 16')
+  .min(1, 'must be at least 1 px (1 reads every face)')
+  .max(2000, 'must be at most 2000 px');
 
 const sourceSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -87,6 +94,11 @@ export const agentConfigSchema = z.strictObject({
       cropMargin: z.number().min(-0.2).max(1).default(DEFAULT_CROP_MARGIN),
       /** Align faces on FER2013's landmark template first (YuNet only); see docs/metrics.md for when it helps. */
       align: z.boolean().default(DEFAULT_PIPELINE.align),
+      /**
+       * Faces smaller than this (detector box's longer side, px of the frame after frameWidth) are counted but
+       * not classified: the model cannot read them (vision's readable-size.ts; docs/device-install.md).
+       */
+      minReadablePx: minReadablePxSchema.default(DEFAULT_MIN_READABLE_PX),
     })
     .prefault({}),
   snapshotHz: z.number().min(0.05).max(10).default(1),

@@ -49,3 +49,26 @@ export function strokeRect(
   fillRect(img, x, y, thickness, h, value);
   fillRect(img, x + w - thickness, y, thickness, h, value);
 }
+
+/** Dashed rectangle outline (dashes `dash` pixels long), drawn inside the box: marks faces shown but not read. */
+export function dashedRect(
+  img: GrayImage,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  value: number,
+  thickness = 2,
+  dash = 4,
+): void {
+  for (let d = 0; d < w; d += 2 * dash) {
+    const len = Math.min(dash, w - d);
+    fillRect(img, x + d, y, len, thickness, value);
+    fillRect(img, x + d, y + h - thickness, len, thickness, value);
+  }
+  for (let d = 0; d < h; d += 2 * dash) {
+    const len = Math.min(dash, h - d);
+    fillRect(img, x, y + d, thickness, len, value);
+    fillRect(img, x + w - thickness, y + d, thickness, len, value);
+  }
+}

@@ -2,14 +2,34 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { encode as encodeJpeg } from 'jpeg-js';
 import type { GrayImage } from '@lectern/vision';
+import type { AimReport } from '../aim/aim-report';
 
 const BOUNDARY = 'lectern-preview-frame';
 /** A client that has not read this much yet gets no new frames until it catches up (slow link, paused tab). */
 const MAX_BUFFERED = 2 * 1024 * 1024;
 
+/**
+ * The page: the live stream, and under it the face-size histogram of the last seconds (from /faces.json)
+ * with the aim warning, so an installer can re-aim the camera and watch the sizes change.
+ */
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Lectern device preview</title>
-<style>body{margin:0;background:#111;color:#ddd;font:14px sans-serif}img{max-width:100%;display:block;margin:auto}p{text-align:center}</style>
-</head><body><img src="stream.mjpeg" alt="live preview"><p>Local debug preview: frames stay on this machine.</p></body></html>`;
+<style>body{margin:0;background:#111;color:#ddd;font:14px sans-serif}img{max-width:100%;display:block;margin:auto}
+p,#sizes{text-align:center}table{margin:auto;border-collapse:collapse}td{padding:1px 6px}.bar{background:#8ab;height:10px}
+.small .bar{background:#777}#warn{color:#fb4;max-width:60em;margin:8px auto;text-align:left}</style>
+</head><body><img src="stream.mjpeg" alt="live preview">
+<div id="sizes"><p>Face sizes (last seconds): waiting for faces...</p></div>
+<p>Local debug preview: frames stay on this machine. Solid boxes: faces read; dashed "small": too small to read.</p>
+<script>
+function esc(s){return String(s).replace(/[&<>"]/g,function(c){return '&#'+c.charCodeAt(0)+';'})}
+async function poll(){try{const r=await (await fetch('faces.json',{cache:'no-store'})).json();
+const max=Math.max(1,...r.counts);let rows='';
+r.counts.forEach(function(n,i){const lo=parseInt(r.labels[i],10);
+rows+='<tr class="'+(lo<r.minReadablePx?'small':'')+'"><td>'+esc(r.labels[i])+'</td><td>'+n+'</td><td style="width:240px"><div class="bar" style="width:'+Math.round(n/max*100)+'%"></div></td></tr>'});
+let warn='';if(r.warning){warn='<div id="warn"><b>'+esc(r.warning)+'</b><ul>'+r.advice.map(function(a){return '<li>'+esc(a)+'</li>'}).join('')+'</ul></div>'}
+document.getElementById('sizes').innerHTML='<p>Face sizes over the last seconds: '+r.total+' faces, '+r.tooSmall+' below the readable size of '+r.minReadablePx+' px</p><table>'+rows+'</table>'+warn;
+}catch(e){}setTimeout(poll,2000)}
+poll();
+</script></body></html>`;
 
 /**
  * The local debug preview: an MJPEG stream of the annotated frames on 127.0.0.1 only, so it is reachable
@@ -24,9 +44,11 @@ export class PreviewServer {
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly faceSizes: () => AimReport,
   ) {}
 
-  static async start(port: number): Promise<PreviewServer> {
+  /** `faceSizes` answers /faces.json: the recent face-size histogram and the aim warning. */
+  static async start(port: number, faceSizes: () => AimReport): Promise<PreviewServer> {
     const holder: { preview?: PreviewServer } = {};
     const server = createServer((req, res) => holder.preview?.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -42,7 +64,7 @@ export class PreviewServer {
       server.listen(port, '127.0.0.1', () => resolve());
     });
     const actual = (server.address() as AddressInfo).port;
-    holder.preview = new PreviewServer(server, `http://127.0.0.1:${actual}/`);
+    holder.preview = new PreviewServer(server, `http://127.0.0.1:${actual}/`, faceSizes);
     return holder.preview;
   }
 
@@ -79,6 +101,10 @@ export class PreviewServer {
       });
       this.clients.add(res);
       res.on('close', () => this.clients.delete(res));
+    } else if (path === '/faces.json') {
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(this.faceSizes()));
     } else if (path === '/frame.jpg') {
       this.stills.add(res);
       res.on('close', () => this.stills.delete(res));

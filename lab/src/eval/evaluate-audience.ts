@@ -1,5 +1,5 @@
 import { argmax, readFerCsv, type FerRow } from '@lectern/models';
-import { TILT_ROTATIONS, type DetectionParams, type FaceDetector } from '@lectern/vision';
+import { emotionCrop, TILT_ROTATIONS, type DetectionParams, type FaceDetector } from '@lectern/vision';
 import type { EmotionModel } from '@lectern/vision';
 import { DEFAULT_PIPELINE, FramePipeline } from '@lectern/vision';
 import { seededRandom } from '@lectern/models';
@@ -33,6 +33,13 @@ export interface AudienceEvalOptions {
   align?: boolean;
   /** Side of each face in the scene (px) instead of the layout's; the detector's size window follows it. */
   facePx?: number;
+  /**
+   * Faces of random sides in [min, max] px instead (lecture halls: 24-40), seated in a denser grid; the
+   * detector's size window follows it.
+   */
+  facePxRange?: { min: number; max: number };
+  /** The readable-size gate (default: the pipeline's); faces below it are counted, not classified. */
+  minReadablePx?: number;
   seed?: number;
   onProgress?: (rowsDone: number) => void;
 }
@@ -44,8 +51,10 @@ export interface AudienceEvalResult {
   falsePositives: number;
   /** Share of composed faces the detector found (IoU >= matchMinIou). */
   recall: number;
-  /** Pipeline accuracy (detector box -> crop -> classifier) on the detected faces. */
+  /** Pipeline accuracy (detector box -> crop -> classifier) on the detected faces the gate let through. */
   accuracy: number;
+  /** The readable-size gate: detected faces read and not read, and the threshold. */
+  gate: GateResult;
   /** Accuracy of the original tight 48x48 crops of the same detected faces. */
   tightCropAccuracy: number;
   /** Tight-crop accuracy over every face, detected or not (the classifier's own score on these rows). */
@@ -60,8 +69,27 @@ export interface AudienceEvalResult {
   invalidRows: { row: number; reason: string }[];
 }
 
+export interface GateResult {
+  minReadablePx: number;
+  /** Detected faces whose detector box reached minReadablePx: classified. */
+  read: number;
+  /** Detected faces the gate held back (box below minReadablePx): counted, not classified. */
+  unread: number;
+  /** Detected faces whose composed (true) side is below minReadablePx: what `unread` should match. */
+  trulyBelow: number;
+  /** Detected faces on which the gate (detector box) and the true size agree about readability. */
+  agreement: number;
+  /** What the unread faces would have scored had they been classified anyway (null: none unread). */
+  unreadAccuracyIfRead: number | null;
+}
+
 interface Tally {
   faces: number;
+  read: number;
+  unread: number;
+  trulyBelow: number;
+  gateAgrees: number;
+  unreadCorrectIfRead: number;
   scenes: number;
   detected: number;
   falsePositives: number;
@@ -81,25 +109,33 @@ export async function evaluateAudience(
   model: EmotionModel,
   opts: AudienceEvalOptions = {},
 ): Promise<AudienceEvalResult> {
-  const base = opts.layout ?? DEFAULT_SCENE;
-  const layout = opts.facePx === undefined ? base : { ...base, faceSize: opts.facePx };
+  const layout = sceneLayout(opts);
+  const lo = layout.faceSize * (1 - layout.sizeJitter);
+  const hi = layout.faceSize * (1 + layout.sizeJitter);
   const sizeWindow =
-    opts.facePx === undefined
+    opts.facePx === undefined && opts.facePxRange === undefined
       ? {}
-      : { minFacePx: Math.max(4, Math.floor(opts.facePx / 2)), maxFacePx: Math.ceil(opts.facePx * 2) };
+      : { minFacePx: Math.max(4, Math.floor(lo / 2)), maxFacePx: Math.ceil(hi * 2) };
   const detection = { ...EVAL_DETECTION, ...sizeWindow, ...opts.detection };
   const align = opts.align ?? DEFAULT_PIPELINE.align;
   const cropMargin = opts.cropMargin ?? DEFAULT_PIPELINE.cropMargin;
+  const minReadablePx = opts.minReadablePx ?? DEFAULT_PIPELINE.minReadablePx;
   const pipeline = new FramePipeline(detector, model, {
     ...DEFAULT_PIPELINE,
     detection,
     cropMargin,
     align,
+    minReadablePx,
     smoothingAlpha: 1,
   });
   const random = seededRandom(opts.seed ?? 2019);
   const tally: Tally = {
     faces: 0,
+    read: 0,
+    unread: 0,
+    trulyBelow: 0,
+    gateAgrees: 0,
+    unreadCorrectIfRead: 0,
     scenes: 0,
     detected: 0,
     falsePositives: 0,
@@ -118,13 +154,13 @@ export async function evaluateAudience(
   for await (const row of rows) {
     batch.push(row);
     if (batch.length === perScene) {
-      await scoreScene(batch, layout, random, pipeline, model, tally);
+      await scoreScene(batch, layout, random, pipeline, model, detector.kind, tally);
       batch = [];
       opts.onProgress?.(tally.faces);
     }
   }
   if (batch.length > 0) {
-    await scoreScene(batch, layout, random, pipeline, model, tally);
+    await scoreScene(batch, layout, random, pipeline, model, detector.kind, tally);
     opts.onProgress?.(tally.faces);
   }
   if (tally.faces === 0) throw new Error(`${csvPath}: no valid FER2013 rows to evaluate`);
@@ -135,7 +171,15 @@ export async function evaluateAudience(
     detected: tally.detected,
     falsePositives: tally.falsePositives,
     recall: share(tally.detected, tally.faces),
-    accuracy: share(tally.pipelineCorrect, tally.detected),
+    accuracy: share(tally.pipelineCorrect, tally.read),
+    gate: {
+      minReadablePx,
+      read: tally.read,
+      unread: tally.unread,
+      trulyBelow: tally.trulyBelow,
+      agreement: share(tally.gateAgrees, tally.detected),
+      unreadAccuracyIfRead: tally.unread > 0 ? tally.unreadCorrectIfRead / tally.unread : null,
+    },
     tightCropAccuracy: share(tally.tightCorrectDetected, tally.detected),
     tightCropAccuracyAll: share(tally.tightCorrectAll, tally.faces),
     matchMinIou: MATCH_MIN_IOU,
@@ -155,6 +199,7 @@ async function scoreScene(
   random: () => number,
   pipeline: FramePipeline,
   model: EmotionModel,
+  detectorKind: FaceDetector['kind'],
   tally: Tally,
 ): Promise<void> {
   const scene = composeScene(
@@ -169,6 +214,14 @@ async function scoreScene(
     result.boxes,
   );
   const tight = await model.classify(rows.map((r) => r.image));
+  // What the faces the gate held back would have scored: the same crop the pipeline would have made.
+  const held = match.flatMap((d, i) => (d >= 0 && !result.readable[d] ? [i] : []));
+  const { align, cropMargin: margin } = pipeline.settings;
+  const heldProbs = await model.classify(
+    held.map((i) => emotionCrop(scene.image, result.boxes[match[i]!]!, detectorKind, { align, margin })),
+  );
+  const heldCorrect = new Set(held.filter((i, k) => argmax(heldProbs[k]!) === rows[i]!.label));
+  const minReadablePx = pipeline.settings.minReadablePx;
   rows.forEach((row, i) => {
     const correctTight = argmax(tight[i]!) === row.label;
     if (correctTight) tally.tightCorrectAll++;
@@ -176,10 +229,44 @@ async function scoreScene(
     if (d < 0) return;
     tally.detected++;
     if (correctTight) tally.tightCorrectDetected++;
-    if (argmax(result.probabilities[d]!) === row.label) tally.pipelineCorrect++;
+    const trulyBelow = scene.faces[i]!.box.width < minReadablePx;
+    if (trulyBelow) tally.trulyBelow++;
+    if (trulyBelow === !result.readable[d]) tally.gateAgrees++;
+    const p = result.probabilities[d];
+    if (!result.readable[d]) {
+      tally.unread++;
+      if (heldCorrect.has(i)) tally.unreadCorrectIfRead++;
+      return;
+    }
+    tally.read++;
+    if (p && argmax(p) === row.label) tally.pipelineCorrect++;
   });
   tally.falsePositives += result.boxes.length - match.filter((d) => d >= 0).length;
   tally.faces += rows.length;
   tally.scenes++;
   tally.detectMs += result.times.detectMs;
+}
+
+/** Small faces sit in a denser grid: a lecture hall seen from the front has many rows of them. */
+const SMALL_FACE_GRID = { cols: 12, rows: 6, below: 56 } as const;
+
+/** The scene layout for the options: fixed size, a size range, or the default. */
+export function sceneLayout(opts: Pick<AudienceEvalOptions, 'layout' | 'facePx' | 'facePxRange'>): SceneLayout {
+  const base = opts.layout ?? DEFAULT_SCENE;
+  if (opts.facePx !== undefined && opts.facePxRange !== undefined)
+    throw new Error('give either a face size or a face size range, not both');
+  let layout = base;
+  if (opts.facePxRange) {
+    const { min, max } = opts.facePxRange;
+    if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 4 && max >= min))
+      throw new Error(`face size range must be integers 4 <= min <= max, got ${min}-${max}`);
+    const mid = (min + max) / 2;
+    layout = { ...base, faceSize: mid, sizeJitter: (max - min) / (2 * mid) };
+  } else if (opts.facePx !== undefined) {
+    layout = { ...base, faceSize: opts.facePx };
+  }
+  const largest = layout.faceSize * (1 + layout.sizeJitter);
+  return opts.layout === undefined && opts.facePxRange && largest < SMALL_FACE_GRID.below
+    ? { ...layout, cols: SMALL_FACE_GRID.cols, rows: SMALL_FACE_GRID.rows }
+    : layout;
 }

@@ -1,18 +1,19 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { EmotionClassifier } from '@lectern/vision';
-import { evaluateCsv, type Tta } from '../eval/evaluate';
+import { evaluateCsv, evaluateCsvByFaceSize, type Tta } from '../eval/evaluate';
 import { countFerRows, readFerCsv } from '../fer-csv';
 import { modelCost } from '../ir/ir';
 import { LABELS } from '@lectern/vision';
 import type { ArtifactEntry, ModelManifest } from '@lectern/vision';
-import { toModelInput } from '@lectern/vision';
+import { toModelInput, type GrayImage } from '@lectern/vision';
 import { ONNX_OPSET } from '../onnx/write-fp32';
 import { ARTIFACT_FILES, ARTIFACTS_DIR } from '@lectern/vision';
-import { PACKAGE_ROOT, fer2013Dir } from '../paths';
+import { fer2013Dir } from '../paths';
 import { progressBar } from '../progress';
 import { DEFAULT_QUANTIZE_SETTINGS, quantizeModel } from '../quantize/quantize-model';
-import { convertSourceToOnnx, loadSourceModel, MODEL_NAME, onnxWriteOptions, PREPROCESSING } from './convert-source';
+import { CURRENT_RELEASE, PREVIOUS_RELEASE, readTrainingLog } from '../release';
+import { convertSourceToOnnx, loadSourceModel, MODEL_NAME, onnxWriteOptions, PREPROCESSING, type SourceModel } from './convert-source';
 import { sha256, sha256File } from './sha256';
 
 export const DEFAULT_CASCADE = '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml';
@@ -35,9 +36,8 @@ function entry(dir: string, file: string): ArtifactEntry {
   return { file, sha256: sha256File(path), bytes: statSync(path).size };
 }
 
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}
+/** The face sizes the manifest records accuracy at (the curve in models/README.md). */
+export const MANIFEST_FACE_PX = [12, 16, 24, 32, 48] as const;
 
 async function accuracy(
   modelPath: string,
@@ -56,11 +56,38 @@ async function accuracy(
   }
 }
 
+async function accuracyByFacePx(modelPath: string, csv: string, label: string): Promise<Record<string, number>> {
+  const classifier = await EmotionClassifier.create({ modelPath, threads: 2 });
+  const bar = progressBar(label, await countFerRows(csv));
+  try {
+    const r = await evaluateCsvByFaceSize(classifier, csv, { facePx: MANIFEST_FACE_PX, onProgress: (n) => bar.update(n) });
+    return Object.fromEntries(r.bySize.map((m) => [String(m.facePx), Number(m.accuracy.toFixed(4))]));
+  } finally {
+    bar.stop();
+    await classifier.close();
+  }
+}
+
+async function quantizeRelease(source: SourceModel, images: GrayImage[], path: string, label: string): Promise<void> {
+  const bar = progressBar(label, 2 * images.length);
+  const int8 = await quantizeModel(
+    source.ir,
+    toModelInput(images),
+    images.length,
+    DEFAULT_QUANTIZE_SETTINGS,
+    onnxWriteOptions(source, 'int8 QDQ'),
+    (pass, done) => bar.update((pass - 1) * images.length + done),
+  );
+  bar.stop();
+  writeFileSync(path, int8);
+}
+
 /**
- * Regenerates every committed artifact from its sources: the fp32 ONNX from the npm package, the int8
- * ONNX from it plus FER2013 training rows, the Haar cascade from Debian's opencv-data, and the
- * manifest with PublicTest accuracies. No timestamps or absolute paths go into any file, so two runs
- * on the same machine give byte-identical results.
+ * Regenerates every committed artifact from its sources: the current release's fp32 ONNX (the npm package's
+ * graph with the fine-tuned weights of models/weights) and its int8 ONNX calibrated on FER2013 training rows,
+ * the previous release's int8 ONNX (kept for rollback), the Haar cascade from Debian's opencv-data, and the
+ * manifest with PublicTest accuracies. No timestamps or absolute paths go into any file, so two runs on the
+ * same machine give byte-identical results.
  */
 export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelManifest> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -72,43 +99,41 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
   for (const [what, path] of [
     ['cascade', cascadeSource],
     ['calibration CSV', calibrationCsv],
+    ['fine-tuned weights', CURRENT_RELEASE.weights ?? ''],
   ] as const) {
     if (!existsSync(path)) throw new Error(`${what} not found: ${path}`);
   }
   mkdirSync(outDir, { recursive: true });
-  const version = packageVersion();
+  const release = CURRENT_RELEASE;
+  const version = release.version;
 
-  const source = loadSourceModel();
+  const source = loadSourceModel(release);
+  const previousSource = loadSourceModel(PREVIOUS_RELEASE, source.location);
   const fp32Path = join(outDir, ARTIFACT_FILES.fp32);
-  writeFileSync(fp32Path, convertSourceToOnnx(version, source));
+  writeFileSync(fp32Path, convertSourceToOnnx(source));
   log(`wrote ${fp32Path}`);
 
   copyFileSync(cascadeSource, join(outDir, ARTIFACT_FILES.cascade));
   log(`copied ${cascadeSource}`);
 
   const calibrationRows = opts.calibrationRows ?? CALIBRATION_ROWS;
-  const images = [];
+  const images: GrayImage[] = [];
   for await (const row of readFerCsv(calibrationCsv, { limit: calibrationRows })) images.push(row.image);
-  const bar = progressBar('calibrating int8', 2 * images.length);
-  const int8 = await quantizeModel(
-    source.ir,
-    toModelInput(images),
-    images.length,
-    DEFAULT_QUANTIZE_SETTINGS,
-    onnxWriteOptions(version, source.location, 'int8 QDQ'),
-    (pass, done) => bar.update((pass - 1) * images.length + done),
-  );
-  bar.stop();
   const int8Path = join(outDir, ARTIFACT_FILES.int8);
-  writeFileSync(int8Path, int8);
+  await quantizeRelease(source, images, int8Path, `calibrating int8 ${version}`);
   log(`wrote ${int8Path} (calibrated on ${images.length} rows of ${basename(calibrationCsv)})`);
+  const previousPath = join(outDir, ARTIFACT_FILES.previousInt8);
+  await quantizeRelease(previousSource, images, previousPath, `calibrating int8 ${PREVIOUS_RELEASE.version}`);
+  log(`wrote ${previousPath} (release ${PREVIOUS_RELEASE.version}, kept for rollback)`);
 
   // The committed manifest, whose accuracies --skip-eval carries over.
   const committedManifest = join(ARTIFACTS_DIR, ARTIFACT_FILES.manifest);
   const previous = existsSync(committedManifest)
     ? (JSON.parse(readFileSync(committedManifest, 'utf8')) as Partial<ModelManifest>)
     : {};
-  const scores = { fp32: { plain: 0, flip: 0 }, int8: { plain: 0, flip: 0 } };
+  const scores = { fp32: { plain: 0, flip: 0 }, int8: { plain: 0, flip: 0 }, previous: { plain: 0, flip: 0 } };
+  let bySize: Record<string, number> = previous.accuracyByFacePx ?? {};
+  let previousBySize: Record<string, number> = previous.previous?.accuracyByFacePx ?? {};
   let evalRows = previous.evaluation?.rows ?? 0;
   if (opts.skipEval) {
     for (const v of ['fp32', 'int8'] as const) {
@@ -117,11 +142,16 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
         flip: previous.variants?.[v]?.publicTestAccuracyTtaFlip ?? 0,
       };
     }
+    scores.previous = {
+      plain: previous.previous?.publicTestAccuracy ?? 0,
+      flip: previous.previous?.publicTestAccuracyTtaFlip ?? 0,
+    };
   } else {
     if (!existsSync(evalCsv)) throw new Error(`evaluation CSV not found: ${evalCsv}`);
     for (const [v, path] of [
       ['fp32', fp32Path],
       ['int8', int8Path],
+      ['previous', previousPath],
     ] as const) {
       const plain = await accuracy(path, evalCsv, 'none', `eval ${v}`);
       const flip = await accuracy(path, evalCsv, 'flip', `eval ${v} + flip`);
@@ -129,10 +159,19 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
       evalRows = plain.rows;
       log(`${v}: PublicTest accuracy ${plain.accuracy}, with flip TTA ${flip.accuracy}`);
     }
+    bySize = await accuracyByFacePx(int8Path, evalCsv, `eval int8 by face px`);
+    previousBySize = await accuracyByFacePx(previousPath, evalCsv, `eval previous by face px`);
+    log(`int8 by face px ${JSON.stringify(bySize)}; previous ${JSON.stringify(previousBySize)}`);
   }
 
   const cost = modelCost(source.ir);
   const s = DEFAULT_QUANTIZE_SETTINGS;
+  const int8Notes =
+    `static QDQ: uint8 activations (${s.percentile} percentile calibration on the first ${images.length} FER2013 Training rows), ` +
+    `per-channel symmetric int8 weights (${s.convWeightBits}-bit regular convs, ${s.depthwiseWeightBits}-bit depthwise)` +
+    `${s.biasCorrection ? ' with bias correction' : ''}, int32 biases; ` +
+    `${s.floatEnds ? 'first (image) and last (logit) convolutions and ' : ''}the pooling head stay fp32`;
+  const trainingLog = readTrainingLog(release);
   const manifest: ModelManifest = {
     name: MODEL_NAME,
     version,
@@ -170,18 +209,34 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
         ...entry(outDir, ARTIFACT_FILES.fp32),
         publicTestAccuracy: scores.fp32.plain,
         publicTestAccuracyTtaFlip: scores.fp32.flip,
-        notes: 'exact conversion of the TF.js graph',
+        notes: `exact conversion of the TF.js graph with ${release.weights ? basename(release.weights) : 'its own weights'}`,
       },
       int8: {
         ...entry(outDir, ARTIFACT_FILES.int8),
         publicTestAccuracy: scores.int8.plain,
         publicTestAccuracyTtaFlip: scores.int8.flip,
-        notes:
-          `static QDQ: uint8 activations (${s.percentile} percentile calibration on the first ${images.length} FER2013 Training rows), ` +
-          `per-channel symmetric int8 weights (${s.convWeightBits}-bit regular convs, ${s.depthwiseWeightBits}-bit depthwise)` +
-          `${s.biasCorrection ? ' with bias correction' : ''}, int32 biases; ` +
-          `${s.floatEnds ? 'first (image) and last (logit) convolutions and ' : ''}the pooling head stay fp32`,
+        notes: int8Notes,
       },
+    },
+    accuracyByFacePx: bySize,
+    ...(release.weights && trainingLog
+      ? {
+          training: {
+            recipe: `models/python/finetune_resolution.py (${release.summary})`,
+            weights: entry(dirname(release.weights), basename(release.weights)),
+            selectedEpoch: trainingLog.selected.epoch,
+            holdout: trainingLog.epochs.find((e) => e.epoch === trainingLog.selected.epoch)?.holdout ?? {},
+          },
+        }
+      : {}),
+    previous: {
+      ...entry(outDir, ARTIFACT_FILES.previousInt8),
+      version: PREVIOUS_RELEASE.version,
+      modelId: `${MODEL_NAME}@${PREVIOUS_RELEASE.version}`,
+      publicTestAccuracy: scores.previous.plain,
+      publicTestAccuracyTtaFlip: scores.previous.flip,
+      accuracyByFacePx: previousBySize,
+      notes: `${PREVIOUS_RELEASE.summary}; int8 as above`,
     },
     cascade: {
       ...entry(outDir, ARTIFACT_FILES.cascade),

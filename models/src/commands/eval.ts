@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { EmotionClassifier, SMALL_FACE_SHARPEN, type EmotionClassifierOptions } from '@lectern/vision';
+import { artifactPath, EmotionClassifier, loadManifest, SMALL_FACE_SHARPEN, type EmotionClassifierOptions } from '@lectern/vision';
 import { renderConfusionPng } from '../eval/confusion-png';
 import { evaluateCsv, evaluateCsvByFaceSize, type FaceSizeEvaluationResult, type Tta } from '../eval/evaluate';
 import { ENHANCE_BELOW_PX, UPSCALES, type FaceSizeOptions, type Upscale } from '../eval/face-size';
@@ -27,11 +27,24 @@ interface EvalOptions {
 
 const int = (v: string): number => Number.parseInt(v, 10);
 
-/** `fp32` / `int8` pick a committed artifact; anything else is a path to an ONNX file. */
+/**
+ * `fp32` / `int8` pick a committed artifact, `previous` the previous release's int8 model kept for rollback;
+ * anything else is a path to an ONNX file.
+ */
 function classifierOptions(model: string, threads: number): EmotionClassifierOptions {
   if (model === 'fp32' || model === 'int8') return { variant: model, threads };
-  if (!existsSync(model)) throw new Error(`--model must be fp32, int8 or an existing .onnx file, got "${model}"`);
+  if (model === 'previous') return { modelPath: artifactPath('previousInt8'), threads };
+  if (!existsSync(model))
+    throw new Error(`--model must be fp32, int8, previous or an existing .onnx file, got "${model}"`);
   return { modelPath: model, threads };
+}
+
+/** Plot label: committed models carry their release version ("int8 0.2.0", "int8 0.1.0 (previous)"). */
+function seriesName(model: string): string {
+  if (model.endsWith('.onnx')) return basename(model, '.onnx');
+  const manifest = loadManifest();
+  if (model === 'previous') return `int8 ${manifest.previous?.version ?? '?'} (previous)`;
+  return `${model} ${manifest.version}`;
 }
 
 /** `--face-px 12,16,24` -> [12, 16, 24]; integers 2..1024, no duplicates. */
@@ -55,7 +68,11 @@ export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
     .description('accuracy, per-class precision/recall/F1 and confusion matrix on a FER2013-format CSV(.gz)')
-    .option('--model <fp32|int8|file.onnx>', 'model to evaluate; with --face-px a comma list (int8,fp32)', 'int8')
+    .option(
+      '--model <fp32|int8|previous|file.onnx>',
+      'model to evaluate (previous: the release kept for rollback); with --face-px a comma list (previous,int8)',
+      'int8',
+    )
     .requiredOption('--csv <file>', 'FER2013-format CSV (emotion,pixels[,Usage]); .gz accepted')
     .option('--tta <none|flip>', 'test-time augmentation: average with the mirrored face', 'none')
     .option(
@@ -186,7 +203,7 @@ async function evalByFaceSize(o: EvalOptions, tta: Tta, facePx: number[]): Promi
         process.stdout.write(`${result.invalidRows.length} malformed rows skipped (listed on stderr)\n`);
     }
     series.push({
-      name: model.endsWith('.onnx') ? basename(model, '.onnx') : model,
+      name: seriesName(model),
       sizes: facePx,
       accuracy: result.bySize.map((m) => m.accuracy),
       recall: result.bySize.map((m) => m.perClass.map((c) => c.recall)),

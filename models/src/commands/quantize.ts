@@ -24,6 +24,7 @@ const int = (v: string): number => Number.parseInt(v, 10);
 
 interface QuantizeFlags {
   model?: string;
+  weights?: string;
   calibration: string;
   rows: number;
   percentile: number;
@@ -51,6 +52,7 @@ export function registerQuantizeCommand(program: Command): void {
       '--model <model.json|yunet>',
       'TF.js graph model (default: @vladmandic/human models/emotion.json), or "yunet" for the face detector',
     )
+    .option('--weights <file.bin>', 'emotion model: weights replacing the graph\'s shards (models/weights/*.bin)')
     .option('--calibration <csv>', 'calibration faces, FER2013 CSV(.gz)', join(fer2013Dir(), 'train.csv.gz'))
     .option('--rows <n>', 'calibration rows', int, CALIBRATION_ROWS)
     .option(
@@ -107,7 +109,7 @@ export function registerQuantizeCommand(program: Command): void {
         });
         return;
       }
-      const ir = tfjsGraphToIr(readTfjsGraphModel(o.model ?? locateSourceModel().modelJson), 'quantized');
+      const ir = tfjsGraphToIr(readTfjsGraphModel(o.model ?? locateSourceModel().modelJson, o.weights), 'quantized');
       if (!existsSync(o.calibration)) throw new Error(`calibration CSV not found: ${o.calibration}`);
       if (!(o.rows >= 1)) throw new Error(`--rows must be a positive integer, got ${o.rows}`);
       const images: GrayImage[] = [];

@@ -47,14 +47,19 @@ export interface TfjsGraphModel {
 
 const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4 };
 
-/** Reads model.json and its weight shards from disk. */
-export function readTfjsGraphModel(modelJsonPath: string): TfjsGraphModel {
+/**
+ * Reads model.json and its weight shards from disk. `weightsPath` replaces the shards with one file holding
+ * the same weights in the same layout and order (fine-tuned weights, models/python/tfjs_graph.py writes them).
+ */
+export function readTfjsGraphModel(modelJsonPath: string, weightsPath?: string): TfjsGraphModel {
   const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as TfjsGraphModelJson;
   if (json.format !== undefined && json.format !== 'graph-model') {
     throw new Error(`${modelJsonPath}: format is "${json.format}", expected a TF.js graph-model`);
   }
   const dir = dirname(modelJsonPath);
-  const shards = json.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(dir, p))));
+  const shards = weightsPath
+    ? [readFileSync(weightsPath)]
+    : json.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(dir, p))));
   const all = Buffer.concat(shards);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
 
@@ -67,12 +72,17 @@ export function readTfjsGraphModel(modelJsonPath: string): TfjsGraphModel {
     }
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const bytes = weightData.slice(offset, offset + count * size);
-    if (bytes.byteLength !== count * size) throw new Error(`${modelJsonPath}: weight data ends inside ${spec.name}`);
+    if (bytes.byteLength !== count * size) throw new Error(`${weightsPath ?? modelJsonPath}: weight data ends inside ${spec.name}`);
     weights.set(spec.name, {
       shape: spec.shape,
       data: spec.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes),
     });
     offset += count * size;
+  }
+  if (offset !== weightData.byteLength) {
+    throw new Error(
+      `${weightsPath ?? modelJsonPath}: ${weightData.byteLength} bytes of weights, the graph describes ${offset}`,
+    );
   }
   return { json, weightData, weights };
 }

@@ -43,6 +43,8 @@ export const deviceConfigSchema = z.strictObject({
       /** Deployment policy switch (EU AI Act Art. 5(1)(f)): false sends face counts only. */
       enabled: z.boolean().optional(),
       smoothingAlpha: z.number().min(0.01).max(1).optional(),
+      /** Readable-size gate: faces smaller than this (px, the box's longer side) are counted, not classified. */
+      minReadablePx: z.number().int().min(1).max(2000).optional(),
     })
     .optional(),
   preview: z.strictObject({ enabled: z.boolean() }).optional(),

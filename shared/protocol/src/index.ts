@@ -1,6 +1,7 @@
 export * from './emotions';
 export * from './primitives';
 export * from './snapshot';
+export * from './face-size';
 export * from './status';
 export * from './telemetry';
 export * from './config';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readingSchema } from './face-size';
 import { emotionLabel, emotionVector, epochMs, modelRef, probability, slug, version } from './primitives';
 
 /** At most this many tracked faces per snapshot: a lecture hall camera sees far fewer. */
@@ -43,7 +44,26 @@ export const snapshotSchema = z.strictObject({
   model: modelRef,
   /** False when the deployment policy switched emotion inference off: only face counts are sent. */
   emotionEnabled: z.boolean(),
+  /** Read and too-small faces; absent from agents older than the readable-size gate (they read every face). */
+  reading: readingSchema.optional(),
+}).superRefine((s, ctx) => {
+  if (s.reading && s.reading.read + s.reading.tooSmall > s.faces) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reading'],
+      message: `read (${s.reading.read}) + tooSmall (${s.reading.tooSmall}) exceed faces (${s.faces})`,
+    });
+  }
 });
+
+/**
+ * The faces a snapshot's emotion figures stand for: its read faces (all faces from older agents, none with
+ * emotion inference off). Room aggregates weight devices by it and the minimum group size counts it.
+ */
+export function readFacesOf(s: Pick<Snapshot, 'faces' | 'emotionEnabled' | 'reading'>): number {
+  if (!s.emotionEnabled) return 0;
+  return s.reading ? s.reading.read : s.faces;
+}
 
 export type Track = z.infer<typeof trackSchema>;
 export type Aggregate = z.infer<typeof aggregateSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { faceSizeHistogram } from './face-size';
 import { epochMs, slug, version } from './primitives';
 
 const nonNegative = z.number().min(0).max(1e9);
@@ -14,6 +15,11 @@ export const telemetrySchema = z.strictObject({
   detector: z.string().max(40).optional(),
   detectHz: nonNegative.optional(),
   facesFound: z.number().int().min(0).optional(),
+  /**
+   * Faces seen since the last telemetry, per FACE_SIZE_BINS_PX bin, and the readable size in force: the
+   * installer's view of whether the camera sees faces large enough to read.
+   */
+  faceSizes: z.strictObject({ counts: faceSizeHistogram, minReadablePx: z.number().int().min(1).max(2000) }).optional(),
   /** Process CPU use in percent of one core (can exceed 100 on several cores). */
   cpuPercent: nonNegative,
   memoryMb: nonNegative,

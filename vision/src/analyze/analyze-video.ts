@@ -1,4 +1,4 @@
-import type { Aggregate, Track } from '@lectern/protocol';
+import type { Aggregate, Reading, Track } from '@lectern/protocol';
 import type { DetectorKind } from '../detect/face-detector';
 import { createDetector, createEmotionModel } from '../pipeline/create-pipeline';
 import { FramePipeline } from '../pipeline/frame-pipeline';
@@ -22,6 +22,8 @@ export interface VideoSecond {
   faces: number;
   tracks: Track[];
   aggregate: Aggregate;
+  /** Read and too-small faces (frame pixels after maxWidth): only read faces make up `tracks` and `aggregate`. */
+  reading: Reading;
 }
 
 export interface VideoAnalysis {

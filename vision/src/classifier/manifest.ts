@@ -42,6 +42,18 @@ export interface ModelManifest {
   };
   evaluation: { dataset: string; rows: number };
   variants: { fp32: ModelVariantEntry; int8: ModelVariantEntry };
+  /** int8 PublicTest accuracy with faces reduced to N px, as the agent reads them (`eval --face-px`). */
+  accuracyByFacePx: Record<string, number>;
+  /** How the weights were trained (absent for upstream weights). */
+  training?: {
+    recipe: string;
+    weights: ArtifactEntry;
+    selectedEpoch: number;
+    /** Accuracy on the hold-out carved from FER2013 Training, by face px, of the selected epoch. */
+    holdout: Record<string, number>;
+  };
+  /** The release kept beside this one for rollback (OTA `model-update` to its file restores it). */
+  previous?: ModelVariantEntry & { version: string; modelId: string; accuracyByFacePx: Record<string, number> };
   cascade: ArtifactEntry & { source: string; license: string };
 }
 

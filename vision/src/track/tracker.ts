@@ -3,6 +3,7 @@ import { iou, type Box } from '../image/gray-image';
 export interface TrackState {
   /** Ephemeral id, restarts from 1 with the process; never linked to an identity. */
   id: number;
+  /** The latest box: its longer side is the face size the readable-size gate checks (faceSizePx). */
   box: Box;
   startedAt: number;
   lastSeenAt: number;

@@ -28,6 +28,10 @@ export class AggregateEntity {
   @Column({ type: 'double precision' })
   faces!: number;
 
+  /** Mean read face count over the bucket (`readFacesOf`): the faces its emotion figures stand for. */
+  @Column({ type: 'double precision' })
+  read!: number;
+
   @Column({ type: 'integer' })
   peakFaces!: number;
 

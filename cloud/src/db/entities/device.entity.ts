@@ -1,5 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Telemetry } from '@lectern/protocol';
 import { bigintNumber, jsonText } from '../columns';
+
+export type FaceSizes = NonNullable<Telemetry['faceSizes']>;
 
 export type DeviceState = 'online' | 'offline' | 'never';
 
@@ -9,6 +12,8 @@ export interface DeviceTelemetrySummary {
   outboxDepth: number;
   cpuPercent: number;
   ts: number;
+  /** Faces seen per FACE_SIZE_BINS_PX bin and the readable size in force; absent from agents before the size gate. */
+  faceSizes?: FaceSizes;
 }
 
 @Entity('device')

@@ -1,8 +1,10 @@
 import { Initial1764000000000 as PgInitial } from './postgres/1764000000000-initial';
 import { RoomSchedule1764100000000 as PgRoomSchedule } from './postgres/1764100000000-room-schedule';
+import { AggregateRead1764200000000 as PgAggregateRead } from './postgres/1764200000000-aggregate-read';
 import { Initial1764000000000 as SqliteInitial } from './sqlite/1764000000000-initial';
 import { RoomSchedule1764100000000 as SqliteRoomSchedule } from './sqlite/1764100000000-room-schedule';
+import { AggregateRead1764200000000 as SqliteAggregateRead } from './sqlite/1764200000000-aggregate-read';
 
 /** Listed explicitly (no globs) so the same list works from src/ under vitest and from dist/. */
-export const SQLITE_MIGRATIONS = [SqliteInitial, SqliteRoomSchedule];
-export const POSTGRES_MIGRATIONS = [PgInitial, PgRoomSchedule];
+export const SQLITE_MIGRATIONS = [SqliteInitial, SqliteRoomSchedule, SqliteAggregateRead];
+export const POSTGRES_MIGRATIONS = [PgInitial, PgRoomSchedule, PgAggregateRead];

@@ -1,8 +1,16 @@
 // Shapes of the cloud HTTP contract (see the cloud package); kept here so the bundle does not pull in zod.
 // The shapes the server declares in src/api/contract.ts are imported from there (type-only: erased from the bundle).
-import type { Peak, ReportSummary, RoomView, SessionSource, TimelinePoint } from '../../../src/api/contract';
+import type {
+  DeviceFaceSizes,
+  Peak,
+  ReportSummary,
+  RoomView,
+  SessionSource,
+  TimelinePoint,
+} from '../../../src/api/contract';
 
 export type {
+  DeviceFaceSizes,
   LiveAggregate,
   Peak,
   PeakKind,
@@ -75,6 +83,8 @@ export interface Device {
   software: string | null;
   model: { id: string; version: string } | null;
   telemetry: Telemetry | null;
+  /** Recent face sizes against the readable size; null from agents before the size gate. */
+  faceSizes: DeviceFaceSizes | null;
   configRevision: number | null;
 }
 

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Device, Room } from '../api/types';
-import { ago, toMs } from '../format';
+import { ago, percent, toMs } from '../format';
+import { mostlyTooSmall, tooSmallShare } from '../reading';
 
 /**
  * `npm start` answers GET /api/demo with the real demo agents and their local debug previews (boxes, track ids,
@@ -57,6 +58,7 @@ export function DevicesTable({
             <th class="num">Temp</th>
             <th>Model</th>
             <th class="num">Outbox</th>
+            <th title="Share of recently seen faces below the readable size">Too small</th>
             <th class="nowrap">Last seen</th>
             {action && <th aria-label="Actions" />}
           </tr>
@@ -106,6 +108,9 @@ export function DevicesTable({
                   )}
                 </td>
                 <td class={`num ${t && t.outboxDepth > 100 ? 'warn' : ''}`}>{t ? t.outboxDepth : '—'}</td>
+                <td data-testid={`device-face-sizes-${d.id}`}>
+                  <FaceSizeCell sizes={d.faceSizes} />
+                </td>
                 <td
                   class="nowrap"
                   title={toMs(d.lastSeen) ? new Date(toMs(d.lastSeen) ?? 0).toLocaleString() : undefined}
@@ -118,6 +123,31 @@ export function DevicesTable({
           })}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** Share of recent faces below the readable size, as text and a bar; a warning when most are too small. */
+function FaceSizeCell({ sizes }: { sizes: Device['faceSizes'] }) {
+  if (!sizes) return <span class="muted">—</span>;
+  const share = tooSmallShare(sizes);
+  if (share === null) return <span class="muted">no faces</span>;
+  const warn = mostlyTooSmall(sizes);
+  return (
+    <div
+      class={warn ? 'warn' : undefined}
+      title={
+        warn
+          ? 'Most faces are too small to read: zoom or aim the camera at the seats, move it closer, or raise its resolution.'
+          : `${sizes.tooSmall} of ${sizes.faces} recent faces under ${sizes.minReadablePx} px`
+      }
+    >
+      <span>
+        {percent(share)} &lt; {sizes.minReadablePx} px{warn ? ' ⚠' : ''}
+      </span>
+      <span class={`face-size-bar ${warn ? 'warn' : ''}`} aria-hidden="true">
+        <span style={{ width: `${Math.round(share * 100)}%` }} />
+      </span>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { colorOf, labelOf } from '../emotions';
 import { ago, duration, percent, signed, toMs } from '../format';
 import { useAction, useAsync, useNow } from '../hooks';
 import { useLiveAggregate } from '../live';
+import { countsLabel, suppressedText, TOO_SMALL_HINT, tooSmallText } from '../reading';
 
 const WINDOW_MS = 10 * 60 * 1000;
 
@@ -83,25 +84,22 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
       <div class="live-grid">
         <Panel class="mood" title="Room mood now">
           <div class="mood-body">
-            <div class="faces">
+            <div class="faces" data-testid="live-counts">
               <span class="faces-value" data-testid="live-faces">
                 {agg ? agg.faces : '—'}
-              </span>
-              <span class="faces-label">{agg?.faces === 1 ? 'listener' : 'listeners'}</span>
+              </span>{' '}
+              <span class="faces-label">{agg ? countsLabel(agg) : 'listeners'}</span>
             </div>
+            {agg && <TooSmallNote aggregate={agg} />}
             {agg?.suppressed ? (
-              <SuppressedNotice minGroup={minGroup} />
-            ) : agg && agg.distribution === null ? (
+              <>
+                <SuppressedNotice text={suppressedText(agg, minGroup)} />
+                {agg.attention !== null && <AttentionMetric attention={agg.attention} />}
+              </>
+            ) : agg && !agg.emotionEnabled ? (
               <>
                 <EmotionOffNotice />
-                <div class="mood-metrics">
-                  <div>
-                    <span class="metric-label">Attention</span>
-                    <span class="metric-value" data-testid="live-attention">
-                      {percent(agg.attention)}
-                    </span>
-                  </div>
-                </div>
+                <AttentionMetric attention={agg.attention} />
               </>
             ) : agg ? (
               <>
@@ -133,7 +131,7 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
         </Panel>
 
         <Panel class="distribution" title="Distribution">
-          {agg && !agg.suppressed && agg.distribution === null ? (
+          {agg && !agg.suppressed && !agg.emotionEnabled ? (
             <EmotionOffNotice compact />
           ) : agg && !agg.suppressed ? (
             <div class="dist-body" data-testid="live-distribution">
@@ -143,7 +141,7 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
               <EmotionLegend distribution={agg.distribution} testIdPrefix="dist-" />
             </div>
           ) : agg?.suppressed ? (
-            <SuppressedNotice minGroup={minGroup} compact />
+            <SuppressedNotice text={suppressedText(agg, minGroup)} compact />
           ) : (
             <p class="muted">No data yet.</p>
           )}
@@ -168,7 +166,7 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
               <p class="muted">No individual tracks in this snapshot.</p>
             )
           ) : agg?.suppressed ? (
-            <SuppressedNotice minGroup={minGroup} compact />
+            <SuppressedNotice text={suppressedText(agg, minGroup)} compact />
           ) : (
             <p class="muted">No data yet.</p>
           )}
@@ -179,7 +177,7 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
   );
 }
 
-function SuppressedNotice({ minGroup, compact = false }: { minGroup: number; compact?: boolean }) {
+function SuppressedNotice({ text, compact = false }: { text: string; compact?: boolean }) {
   return (
     <div
       class={`suppressed ${compact ? 'suppressed-compact' : ''}`}
@@ -187,7 +185,32 @@ function SuppressedNotice({ minGroup, compact = false }: { minGroup: number; com
       role="status"
     >
       <LockIcon />
-      <span>Fewer than {minGroup} listeners — hidden for privacy</span>
+      <span>{text}</span>
+    </div>
+  );
+}
+
+/** Listeners the camera sees too small to read, and what to do about it. */
+function TooSmallNote({ aggregate }: { aggregate: LiveAggregate }) {
+  const text = tooSmallText(aggregate);
+  if (!text) return null;
+  return (
+    <div class="too-small" data-testid="live-too-small" role="note">
+      <span class="too-small-count">{text}</span>
+      <span class="too-small-hint">{TOO_SMALL_HINT}</span>
+    </div>
+  );
+}
+
+function AttentionMetric({ attention }: { attention: number | null }) {
+  return (
+    <div class="mood-metrics">
+      <div>
+        <span class="metric-label">Attention</span>
+        <span class="metric-value" data-testid="live-attention">
+          {percent(attention)}
+        </span>
+      </div>
     </div>
   );
 }
@@ -306,6 +329,7 @@ function pointOf(agg: LiveAggregate): TimelinePoint {
   return {
     ts: agg.ts,
     faces: agg.faces,
+    read: agg.read,
     valence: agg.valence,
     attention: agg.attention,
     distribution: agg.distribution,

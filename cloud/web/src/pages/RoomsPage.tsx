@@ -5,6 +5,7 @@ import { Empty, ErrorNote, Loading, PageHeader } from '../components/ui';
 import { colorOf, labelOf } from '../emotions';
 import { ago, percent, signed } from '../format';
 import { useAsync, useNow } from '../hooks';
+import { suppressedShort, tooSmallText } from '../reading';
 
 /** Polled rather than one SSE stream per room: browsers allow only ~6 HTTP/1.1 connections per host. */
 const REFRESH_MS = 2000;
@@ -68,12 +69,17 @@ function RoomCard({ room, now }: { room: Room; now: number }) {
             {live ? live.faces : '—'}
           </span>
           <span class="muted">listeners</span>
+          {live?.emotionEnabled && (
+            <span class="muted cell-sub" data-testid={`room-read-${room.id}`} title={tooSmallText(live) ?? undefined}>
+              {live.read} read{live.tooSmall > 0 ? ` · ${live.tooSmall} too small` : ''}
+            </span>
+          )}
         </div>
         <div class="card-mood" data-testid={`room-mood-${room.id}`}>
           {!live ? (
             <span class="muted">no data</span>
           ) : live.suppressed ? (
-            <span class="muted">hidden (&lt; {room.minGroupSize})</span>
+            <span class="muted">{suppressedShort(live, room.minGroupSize)}</span>
           ) : (
             <>
               <span class="mood-word" style={{ color: colorOf(live.dominant) }}>

@@ -80,6 +80,11 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
           <div class="stats">
             <Stat label="Duration" value={duration(r.summary.durationS)} />
             <Stat label="Peak listeners" value={r.summary.peakFaces} />
+            <Stat
+              label="Read (mean)"
+              value={`${r.summary.meanRead.toFixed(1)} of ${r.summary.meanFaces.toFixed(1)}`}
+              hint="listeners whose expressions were read; emotions stand for these"
+            />
             <Stat label="Mean valence" value={signed(r.summary.meanValence)} hint="−1 unpleasant · +1 pleasant" />
             <Stat label="Mean attention" value={percent(r.summary.meanAttention)} hint="share facing the speaker" />
             <Stat label="Overall mood" value={<EmotionChip emotion={dominantOf(r.summary.distribution)} large />} />
@@ -103,7 +108,7 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
                   <EmotionLegend distribution={r.summary.distribution} testIdPrefix="report-dist-" />
                 </div>
               ) : (
-                <Empty>Too few listeners for a distribution (hidden for privacy).</Empty>
+                <Empty>Too few listeners read for a distribution (hidden for privacy).</Empty>
               )}
             </Panel>
             <Panel class="peaks" title="Peaks">
@@ -128,7 +133,7 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
           </div>
           <Panel title={`Listeners (${r.listeners.length})`}>
             {r.listeners.length === 0 ? (
-              <Empty>No per-listener summaries (too few listeners, or emotion inference was off).</Empty>
+              <Empty>No per-listener summaries (too few listeners read, or emotion inference was off).</Empty>
             ) : (
               <div class="table-wrap">
                 <table class="table" data-testid="report-listeners">
