@@ -30,6 +30,7 @@ import { ReportsService } from './reports/reports.service';
 import { UsersController } from './auth/users.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { ModelsController } from './models/models.controller';
 import { RoomsController } from './rooms/rooms.controller';
 import { RoomsService } from './rooms/rooms.service';
 
@@ -49,6 +50,7 @@ export class AppModule {
         SessionsController,
         UsersController,
         JobsController,
+        ModelsController,
       ],
       providers: [
         { provide: CLOUD_CONFIG, useValue: config },

@@ -281,46 +281,43 @@ describe.skipIf(!existsSync(male))('agent on a real face video', () => {
       .toBe(true);
   });
 
-  it(
-    'takes emotion.minReadablePx from remote config: faces below it are counted, not read',
-    async () => {
-      const publishConfig = (revision: number, emotion: object) =>
-        cloud.client.publishAsync(
-          topicFor('config', 'cam-video'),
-          Buffer.from(JSON.stringify({ v: 1, revision, issuedAt: Date.now(), emotion })),
-          { qos: 1, retain: true },
-        );
-      await publishConfig(17, { minReadablePx: 0 });
-      await expect
-        .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-17'), { timeout: 5000 })
-        .toMatchObject({ ok: false });
-      expect(cloud.responses.find((r) => r.txId === 'config-rev-17')!.error).toMatch(/minReadablePx/);
-      // Larger than any face in the clip: every face is tracked and counted, none read.
-      await publishConfig(18, { minReadablePx: 1000 });
-      await expect
-        .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-18'), { timeout: 5000 })
-        .toMatchObject({ ok: true });
-      expect(agent.config.emotion.minReadablePx).toBe(1000);
-      const seq = Math.max(...cloud.seqs());
-      await expect
-        .poll(() => [...cloud.snapshots.values()].filter((s) => s.seq > seq && s.faces > 0).length, { timeout: 10_000 })
-        .toBeGreaterThanOrEqual(2);
-      for (const s of [...cloud.snapshots.values()].filter((x) => x.seq > seq)) {
-        expect(s.reading).toEqual({ read: 0, tooSmall: s.faces, minReadablePx: 1000 });
-        expect(s.tracks).toEqual([]);
-      }
-      await publishConfig(19, { minReadablePx: DEFAULT_MIN_READABLE_PX });
-      await expect
-        .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-19'), { timeout: 5000 })
-        .toMatchObject({ ok: true });
-      const seq2 = Math.max(...cloud.seqs());
-      await expect
-        .poll(() => [...cloud.snapshots.values()].some((s) => s.seq > seq2 && (s.reading?.read ?? 0) > 0), {
-          timeout: 10_000,
-        })
-        .toBe(true);
-    },
-  );
+  it('takes emotion.minReadablePx from remote config: faces below it are counted, not read', async () => {
+    const publishConfig = (revision: number, emotion: object) =>
+      cloud.client.publishAsync(
+        topicFor('config', 'cam-video'),
+        Buffer.from(JSON.stringify({ v: 1, revision, issuedAt: Date.now(), emotion })),
+        { qos: 1, retain: true },
+      );
+    await publishConfig(17, { minReadablePx: 0 });
+    await expect
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-17'), { timeout: 5000 })
+      .toMatchObject({ ok: false });
+    expect(cloud.responses.find((r) => r.txId === 'config-rev-17')!.error).toMatch(/minReadablePx/);
+    // Larger than any face in the clip: every face is tracked and counted, none read.
+    await publishConfig(18, { minReadablePx: 1000 });
+    await expect
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-18'), { timeout: 5000 })
+      .toMatchObject({ ok: true });
+    expect(agent.config.emotion.minReadablePx).toBe(1000);
+    const seq = Math.max(...cloud.seqs());
+    await expect
+      .poll(() => [...cloud.snapshots.values()].filter((s) => s.seq > seq && s.faces > 0).length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
+    for (const s of [...cloud.snapshots.values()].filter((x) => x.seq > seq)) {
+      expect(s.reading).toEqual({ read: 0, tooSmall: s.faces, minReadablePx: 1000 });
+      expect(s.tracks).toEqual([]);
+    }
+    await publishConfig(19, { minReadablePx: DEFAULT_MIN_READABLE_PX });
+    await expect
+      .poll(() => cloud.responses.find((r) => r.txId === 'config-rev-19'), { timeout: 5000 })
+      .toMatchObject({ ok: true });
+    const seq2 = Math.max(...cloud.seqs());
+    await expect
+      .poll(() => [...cloud.snapshots.values()].some((s) => s.seq > seq2 && (s.reading?.read ?? 0) > 0), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+  });
 
   it('refuses a downloaded model that matches its checksum but does not load, and keeps the old one', async () => {
     const junk = Buffer.from('an onnx file cut short by a broken proxy');

@@ -114,7 +114,13 @@ describe.skipIf(!HAVE_FER)(`lectern-lab eval${HAVE_FER ? '' : ` (skipped: missin
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.model)).toEqual(['int8', 'previous']);
     for (const r of lines) {
-      const gate = r.gate as { read: number; unread: number; trulyBelow: number; agreement: number; minReadablePx: number };
+      const gate = r.gate as {
+        read: number;
+        unread: number;
+        trulyBelow: number;
+        agreement: number;
+        minReadablePx: number;
+      };
       expect(r.faces).toBe(72);
       expect(gate.minReadablePx).toBe(20);
       // Sizes 12-28 around a threshold of 20: the gate holds some faces back and lets others through, and

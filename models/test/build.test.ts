@@ -27,7 +27,9 @@ describe('committed artifacts', () => {
     expect(m.accuracyByFacePx['32']).toBeGreaterThanOrEqual(0.6);
     expect(m.accuracyByFacePx['24']).toBeGreaterThanOrEqual(0.55);
     expect(m.accuracyByFacePx['16']).toBeGreaterThanOrEqual(0.45);
-    expect(Math.abs(m.variants.int8.publicTestAccuracy - m.variants.fp32.publicTestAccuracy)).toBeLessThanOrEqual(0.003);
+    expect(Math.abs(m.variants.int8.publicTestAccuracy - m.variants.fp32.publicTestAccuracy)).toBeLessThanOrEqual(
+      0.003,
+    );
     expect(m.version).not.toBe(previous!.version);
     expect(m.accuracyByFacePx['16']).toBeGreaterThan(previous!.accuracyByFacePx['16']!);
   });

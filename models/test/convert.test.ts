@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { convertSourceToOnnx, loadSourceModel } from '../src/build/convert-source';
 import { depthwiseToOihw, hwioToOihw } from '../src/convert/tfjs-graph-to-ir';
 import { modelCost, samePadding } from '../src/ir/ir';
-import { loadManifest } from '@lectern/vision';
 import { MODEL_INPUT_SIZE, toModelInput } from '@lectern/vision';
 import { readOnnxSummary } from '../src/onnx/onnx-reader';
 import { artifactPath } from '@lectern/vision';
@@ -135,7 +134,9 @@ describe('fine-tuned weights', () => {
       expect(() => readTfjsGraphModel(source.location.modelJson, short)).toThrow(/short\.bin: weight data ends inside/);
       const long = join(dir, 'long.bin');
       writeFileSync(long, Buffer.concat([readFileSync(weights!), Buffer.alloc(8)]));
-      expect(() => readTfjsGraphModel(source.location.modelJson, long)).toThrow(/long\.bin: .* bytes of weights, the graph describes/);
+      expect(() => readTfjsGraphModel(source.location.modelJson, long)).toThrow(
+        /long\.bin: .* bytes of weights, the graph describes/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -165,9 +165,9 @@ describe('faces too small to read', () => {
       cleanups.push(() => client.endAsync(true));
       // As a real agent does on connect, so the fleet view shows the camera online.
       const status = {
-        v: 1,
+        v: 1 as const,
         deviceId: `${room}-${cam}`,
-        state: 'online',
+        state: 'online' as const,
         since: Date.now(),
         model: { id: 'lectern-emotion-int8', version: '0.2.0' },
       };

@@ -15,7 +15,12 @@ export { MODEL_INPUT_SIZE, SMALL_FACE_SHARPEN, toModelInput } from './classifier
 export { unsharpMask } from './image/unsharp-mask';
 export { separable, type Taps } from './image/separable';
 export { loadManifest, type ModelManifest, type ModelVariantEntry, type ArtifactEntry } from './classifier/manifest';
-export { EmotionClassifier, type EmotionClassifierOptions, type ModelVariant } from './classifier/classifier';
+export {
+  EmotionClassifier,
+  emotionModelId,
+  type EmotionClassifierOptions,
+  type ModelVariant,
+} from './classifier/classifier';
 export { LABELS, NUM_CLASSES } from './classifier/labels';
 export { artifactPath, ARTIFACTS_DIR, ARTIFACT_FILES, type ArtifactName } from './model-files';
 export * from './detect-eval';

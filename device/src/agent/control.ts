@@ -170,7 +170,7 @@ export class Control {
       models.rollback();
       throw new Error(`model activation failed, rolled back: ${(err as Error).message}`);
     }
-    this.agent.log.info(`model updated to ${cmd.modelId}@${cmd.version}`);
+    this.agent.log.info(`model updated to ${cmd.modelId} (version ${cmd.version})`);
     return { modelId: cmd.modelId, version: cmd.version, sha256: cmd.sha256 };
   }
 }

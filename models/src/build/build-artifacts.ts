@@ -13,7 +13,14 @@ import { fer2013Dir } from '../paths';
 import { progressBar } from '../progress';
 import { DEFAULT_QUANTIZE_SETTINGS, quantizeModel } from '../quantize/quantize-model';
 import { CURRENT_RELEASE, PREVIOUS_RELEASE, readTrainingLog } from '../release';
-import { convertSourceToOnnx, loadSourceModel, MODEL_NAME, onnxWriteOptions, PREPROCESSING, type SourceModel } from './convert-source';
+import {
+  convertSourceToOnnx,
+  loadSourceModel,
+  MODEL_NAME,
+  onnxWriteOptions,
+  PREPROCESSING,
+  type SourceModel,
+} from './convert-source';
 import { sha256, sha256File } from './sha256';
 
 export const DEFAULT_CASCADE = '/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml';
@@ -60,7 +67,10 @@ async function accuracyByFacePx(modelPath: string, csv: string, label: string): 
   const classifier = await EmotionClassifier.create({ modelPath, threads: 2 });
   const bar = progressBar(label, await countFerRows(csv));
   try {
-    const r = await evaluateCsvByFaceSize(classifier, csv, { facePx: MANIFEST_FACE_PX, onProgress: (n) => bar.update(n) });
+    const r = await evaluateCsvByFaceSize(classifier, csv, {
+      facePx: MANIFEST_FACE_PX,
+      onProgress: (n) => bar.update(n),
+    });
     return Object.fromEntries(r.bySize.map((m) => [String(m.facePx), Number(m.accuracy.toFixed(4))]));
   } finally {
     bar.stop();

@@ -18,7 +18,10 @@ export interface SourceModel {
 }
 
 /** The package's graph with the release's weights (its own when the release has none). */
-export function loadSourceModel(release: EmotionRelease = CURRENT_RELEASE, location = locateSourceModel()): SourceModel {
+export function loadSourceModel(
+  release: EmotionRelease = CURRENT_RELEASE,
+  location = locateSourceModel(),
+): SourceModel {
   const graph = readTfjsGraphModel(location.modelJson, release.weights ?? undefined);
   return { location, release, ir: tfjsGraphToIr(graph, MODEL_NAME) };
 }

@@ -11,7 +11,7 @@ export function registerConvertCommand(program: Command): void {
     .command('convert')
     .description('convert a TF.js graph model (model.json + shards) to fp32 ONNX (opset 13)')
     .option('--model <model.json>', 'TF.js graph model (default: @vladmandic/human models/emotion.json)')
-    .option('--weights <file.bin>', 'weights replacing the model\'s shards (e.g. models/weights/*.bin, fine-tuned)')
+    .option('--weights <file.bin>', "weights replacing the model's shards (e.g. models/weights/*.bin, fine-tuned)")
     .requiredOption('--out <file.onnx>', 'output ONNX file')
     .action((o: { model?: string; weights?: string; out: string }) => {
       const modelJson = o.model ?? locateSourceModel().modelJson;

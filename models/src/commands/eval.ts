@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { artifactPath, EmotionClassifier, loadManifest, SMALL_FACE_SHARPEN, type EmotionClassifierOptions } from '@lectern/vision';
+import {
+  artifactPath,
+  EmotionClassifier,
+  loadManifest,
+  SMALL_FACE_SHARPEN,
+  type EmotionClassifierOptions,
+} from '@lectern/vision';
 import { renderConfusionPng } from '../eval/confusion-png';
 import { evaluateCsv, evaluateCsvByFaceSize, type FaceSizeEvaluationResult, type Tta } from '../eval/evaluate';
 import { ENHANCE_BELOW_PX, UPSCALES, type FaceSizeOptions, type Upscale } from '../eval/face-size';

@@ -52,7 +52,7 @@ export function registerQuantizeCommand(program: Command): void {
       '--model <model.json|yunet>',
       'TF.js graph model (default: @vladmandic/human models/emotion.json), or "yunet" for the face detector',
     )
-    .option('--weights <file.bin>', 'emotion model: weights replacing the graph\'s shards (models/weights/*.bin)')
+    .option('--weights <file.bin>', "emotion model: weights replacing the graph's shards (models/weights/*.bin)")
     .option('--calibration <csv>', 'calibration faces, FER2013 CSV(.gz)', join(fer2013Dir(), 'train.csv.gz'))
     .option('--rows <n>', 'calibration rows', int, CALIBRATION_ROWS)
     .option(

@@ -72,7 +72,8 @@ export function readTfjsGraphModel(modelJsonPath: string, weightsPath?: string):
     }
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const bytes = weightData.slice(offset, offset + count * size);
-    if (bytes.byteLength !== count * size) throw new Error(`${weightsPath ?? modelJsonPath}: weight data ends inside ${spec.name}`);
+    if (bytes.byteLength !== count * size)
+      throw new Error(`${weightsPath ?? modelJsonPath}: weight data ends inside ${spec.name}`);
     weights.set(spec.name, {
       shape: spec.shape,
       data: spec.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes),

@@ -30,15 +30,14 @@ export const faceSizeHistogram = z.array(z.number().int().min(0)).length(FACE_SI
  * counted in `faces` but not classified: the emotion model cannot read them reliably (accuracy by face
  * size, models/README.md), and mixing them in would drag the room towards noise.
  */
-export const readingSchema = z
-  .strictObject({
-    /** Faces classified: exactly the snapshot's `tracks`, and all that the aggregate is made of. */
-    read: z.number().int().min(0),
-    /** Faces tracked but smaller than minReadablePx, so not classified. */
-    tooSmall: z.number().int().min(0),
-    /** The device's minimum readable face size (px, the detector box's longer side). */
-    minReadablePx: z.number().int().min(1).max(2000),
-  });
+export const readingSchema = z.strictObject({
+  /** Faces classified: exactly the snapshot's `tracks`, and all that the aggregate is made of. */
+  read: z.number().int().min(0),
+  /** Faces tracked but smaller than minReadablePx, so not classified. */
+  tooSmall: z.number().int().min(0),
+  /** The device's minimum readable face size (px, the detector box's longer side). */
+  minReadablePx: z.number().int().min(1).max(2000),
+});
 
 export type Reading = z.infer<typeof readingSchema>;
 export type FaceSizeHistogram = z.infer<typeof faceSizeHistogram>;

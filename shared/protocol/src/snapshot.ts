@@ -30,31 +30,33 @@ export const aggregateSchema = z.strictObject({
   attention: probability,
 });
 
-export const snapshotSchema = z.strictObject({
-  v: version,
-  deviceId: slug,
-  roomId: slug,
-  /** Per-device, strictly increasing, survives restarts. */
-  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  /** Capture time of the frame the snapshot describes. */
-  capturedAt: epochMs,
-  faces: z.number().int().min(0).max(MAX_TRACKS),
-  tracks: z.array(trackSchema).max(MAX_TRACKS),
-  aggregate: aggregateSchema,
-  model: modelRef,
-  /** False when the deployment policy switched emotion inference off: only face counts are sent. */
-  emotionEnabled: z.boolean(),
-  /** Read and too-small faces; absent from agents older than the readable-size gate (they read every face). */
-  reading: readingSchema.optional(),
-}).superRefine((s, ctx) => {
-  if (s.reading && s.reading.read + s.reading.tooSmall > s.faces) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['reading'],
-      message: `read (${s.reading.read}) + tooSmall (${s.reading.tooSmall}) exceed faces (${s.faces})`,
-    });
-  }
-});
+export const snapshotSchema = z
+  .strictObject({
+    v: version,
+    deviceId: slug,
+    roomId: slug,
+    /** Per-device, strictly increasing, survives restarts. */
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    /** Capture time of the frame the snapshot describes. */
+    capturedAt: epochMs,
+    faces: z.number().int().min(0).max(MAX_TRACKS),
+    tracks: z.array(trackSchema).max(MAX_TRACKS),
+    aggregate: aggregateSchema,
+    model: modelRef,
+    /** False when the deployment policy switched emotion inference off: only face counts are sent. */
+    emotionEnabled: z.boolean(),
+    /** Read and too-small faces; absent from agents older than the readable-size gate (they read every face). */
+    reading: readingSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.reading && s.reading.read + s.reading.tooSmall > s.faces) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reading'],
+        message: `read (${s.reading.read}) + tooSmall (${s.reading.tooSmall}) exceed faces (${s.faces})`,
+      });
+    }
+  });
 
 /**
  * The faces a snapshot's emotion figures stand for: its read faces (all faces from older agents, none with

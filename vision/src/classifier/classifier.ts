@@ -19,6 +19,14 @@ export interface EmotionClassifierOptions {
   smallFaceSharpen?: number;
 }
 
+/**
+ * The id devices report next to every snapshot, e.g. `lectern-emotion-int8@0.2.0`: the same for the bundled
+ * file and for the file of that release installed over the air.
+ */
+export function emotionModelId(name: string, variant: ModelVariant, version: string): string {
+  return `${name}-${variant}@${version}`;
+}
+
 /** FER2013 7-class emotion classifier on ONNX Runtime (CPU). */
 export class EmotionClassifier {
   private inputBuffer = new Float32Array(0);
@@ -56,7 +64,7 @@ export class EmotionClassifier {
     } else {
       const manifest = loadManifest();
       version = manifest.version;
-      modelId = `${manifest.name}-${variant}@${manifest.version}`;
+      modelId = emotionModelId(manifest.name, variant, manifest.version);
     }
     const sharpen = opts.smallFaceSharpen ?? SMALL_FACE_SHARPEN.amount;
     if (!(sharpen >= 0 && Number.isFinite(sharpen))) throw new Error(`smallFaceSharpen must be >= 0, got ${sharpen}`);
