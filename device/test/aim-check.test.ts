@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { FACE_SIZE_BINS_PX } from '@lectern/protocol';
+import { DEFAULT_MIN_READABLE_PX } from '@lectern/vision';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exited, spawnCli } from './helpers/agent-process';
@@ -41,9 +42,11 @@ describe.skipIf(!existsSync(clip))('lectern-device aim-check on a real clip', ()
     expect(code, out).toBe(0);
     expect(out).toMatch(/aim-check: \d\/3 s/);
     expect(out).toMatch(/face sizes \(detector box's longer side\), \d+ faces:/);
-    for (const label of ['0-12 px', '12-16 px', '48-96 px', '96+ px']) expect(out).toContain(label);
+    for (const label of ['0-12 px', '12-14 px', '14-16 px', '48-96 px', '96+ px']) expect(out).toContain(label);
     expect(out).toMatch(/^ +48-96 px +[1-9]\d* /m);
-    expect(out).toMatch(/0 of \d+ faces \(0 %\) are below the readable size of 16 px/);
+    expect(out).toMatch(
+      new RegExp(String.raw`0 of \d+ faces \(0 %\) are below the readable size of ${DEFAULT_MIN_READABLE_PX} px`),
+    );
     expect(out).not.toContain('WARNING');
   });
 

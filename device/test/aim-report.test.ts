@@ -67,7 +67,7 @@ describe('aim report', () => {
     recent.add(0, [10, 11]);
     recent.add(5000, [40]);
     expect(recent.summary(9000, 16)).toMatchObject({ total: 3, tooSmall: 2 });
-    expect(recent.summary(12_000, 16)).toMatchObject({ total: 1, tooSmall: 0, counts: [0, 0, 0, 0, 0, 1, 0, 0] });
+    expect(recent.summary(12_000, 16)).toMatchObject({ total: 1, tooSmall: 0, counts: [0, 0, 0, 0, 0, 0, 1, 0, 0] });
     expect(recent.summary(30_000, 16).total).toBe(0);
   });
 });

@@ -229,7 +229,7 @@ describe('faces too small to read', () => {
           outboxDropped: 0,
           uptimeS: 60,
           source: { state: 'ok', reconnects: 0 },
-          faceSizes: { counts: [0, 8, 0, 1, 0, 0, 0, 0], minReadablePx: 16 },
+          faceSizes: { counts: [0, 8, 0, 0, 1, 0, 0, 0, 0], minReadablePx: 16 },
         }),
         { qos: 0 },
       );

@@ -193,6 +193,15 @@ describe('npm start on a fresh machine', () => {
       const room = rooms.find((r) => r.id === DEMO_ROOM);
       expect(room?.deviceIds).toEqual([DEMO_DEVICE]);
       expect(room?.live?.faces).toBeGreaterThan(0);
+      // The readable-size gate on real frames: the page says how many listeners the agent read.
+      await expect
+        .poll(async () =>
+          /^\d+ listeners?, \d+ read$/.test((await page.getByTestId('live-counts').textContent()) ?? ''),
+        )
+        .toBe(true);
+      const counts = /^(\d+) listeners?, (\d+) read$/.exec((await page.getByTestId('live-counts').textContent())!)!;
+      expect(Number(counts[2])).toBeGreaterThan(0);
+      expect(Number(counts[2])).toBeLessThanOrEqual(Number(counts[1]));
       expect(room?.live?.distribution?.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
       const device = await waitFor(
         async () => {

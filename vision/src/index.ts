@@ -7,7 +7,13 @@ export * from './track/tracker';
 export * from './crop/face-crop';
 export * from './pipeline/frame-pipeline';
 export * from './pipeline/create-pipeline';
-export { DEFAULT_MIN_READABLE_PX, faceSizePx, isReadable } from './classifier/readable-size';
+export {
+  DEFAULT_MIN_READABLE_PX,
+  faceSizePx,
+  isReadable,
+  READABLE_SHARE,
+  readableFromPx,
+} from './classifier/readable-size';
 export { FaceSizeTally, faceSizeCounts, type FaceSizeSummary } from './pipeline/face-size-tally';
 export type { EmotionModel } from './pipeline/emotion-model';
 export { analyzeVideo, type AnalyzeVideoOptions, type VideoAnalysis, type VideoSecond } from './analyze/analyze-video';

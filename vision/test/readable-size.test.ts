@@ -11,6 +11,8 @@ import {
   faceSizeCounts,
   faceSizePx,
   FaceSizeTally,
+  loadManifest,
+  readableFromPx,
   FramePipeline,
   readGrayImage,
   resizeArea,
@@ -29,9 +31,9 @@ describe('face-size histogram', () => {
   it('counts sizes into the protocol bins, edges going to the upper bin', () => {
     const counts = faceSizeCounts([5, 11.9, 12, 15, 16, 20, 31, 32, 47, 48, 95, 96, 400]);
     expect(counts).toHaveLength(FACE_SIZE_BINS_PX.length);
-    // bins 0, 12, 16, 20, 24, 32, 48, 96
-    expect(counts).toEqual([2, 2, 1, 1, 1, 2, 2, 2]);
-    expect(faceSizeCounts([])).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    // bins 0, 12, 14, 16, 20, 24, 32, 48, 96
+    expect(counts).toEqual([2, 1, 1, 1, 1, 1, 2, 2, 2]);
+    expect(faceSizeCounts([])).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('tallies faces below the readable size exactly, even off a bin edge, and restarts on take()', () => {
@@ -39,7 +41,7 @@ describe('face-size histogram', () => {
     tally.add([10, 16, 17.9, 18, 40]);
     tally.add([19]);
     expect(tally.take()).toEqual({ counts: [1, 0, 4, 0, 0, 1, 0, 0], total: 6, tooSmall: 3, minReadablePx: 18 });
-    expect(tally.summary()).toMatchObject({ total: 0, tooSmall: 0, counts: [0, 0, 0, 0, 0, 0, 0, 0] });
+    expect(tally.summary()).toMatchObject({ total: 0, tooSmall: 0, counts: [0, 0, 0, 0, 0, 0, 0, 0, 0] });
   });
 
   it('measures a face by the longer side of its box', () => {
@@ -179,5 +181,20 @@ describe.skipIf(missing !== undefined)('readable-size gate on a real crowd frame
     // Same tracks, stricter threshold: read ones fall to too small without a new detection pass.
     pipeline.settings.minReadablePx = 1000;
     expect(pipeline.roomState(1000).reading).toEqual({ read: 0, tooSmall: r.boxes.length, minReadablePx: 1000 });
+  });
+});
+
+describe('the readable size', () => {
+  it('is where the accuracy curve reaches two thirds of its full-size accuracy, between measured sizes', () => {
+    // 2/3 of 0.6 = 0.4, crossed a quarter of the way from 16 (0.38) to 24 (0.46) px.
+    expect(readableFromPx({ '12': 0.3, '16': 0.38, '24': 0.46, '32': 0.55, '48': 0.6 })).toBe(18);
+    expect(readableFromPx({ '48': 0.6, '12': 0.45 })).toBe(12);
+    expect(() => readableFromPx({ '48': 0.6 })).toThrow(/two face sizes/);
+  });
+
+  it('by default is the one the bundled model measured', () => {
+    const manifest = loadManifest();
+    expect(DEFAULT_MIN_READABLE_PX).toBe(readableFromPx(manifest.accuracyByFacePx));
+    expect(manifest.minReadablePx).toBe(DEFAULT_MIN_READABLE_PX);
   });
 });

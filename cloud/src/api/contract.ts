@@ -52,7 +52,7 @@ export interface DeviceFaceSizes {
   faces: number;
   /**
    * Faces in bins that end at or below minReadablePx. A bin the threshold cuts through counts as readable, so
-   * this is a lower bound, exact when the threshold sits on a bin edge (the agents' default 16 px does).
+   * this is a lower bound, exact when the threshold sits on a bin edge (the agents' default 14 px does).
    */
   tooSmall: number;
   minReadablePx: number;

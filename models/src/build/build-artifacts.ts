@@ -6,11 +6,12 @@ import { countFerRows, readFerCsv } from '../fer-csv';
 import { modelCost } from '../ir/ir';
 import { LABELS } from '@lectern/vision';
 import type { ArtifactEntry, ModelManifest } from '@lectern/vision';
-import { toModelInput, type GrayImage } from '@lectern/vision';
+import { readableFromPx, toModelInput, type GrayImage } from '@lectern/vision';
 import { ONNX_OPSET } from '../onnx/write-fp32';
 import { ARTIFACT_FILES, ARTIFACTS_DIR } from '@lectern/vision';
 import { fer2013Dir } from '../paths';
 import { progressBar } from '../progress';
+import { CALIBRATION_SIZE_MIX, mixFaceSizes } from '../quantize/calibration-faces';
 import { DEFAULT_QUANTIZE_SETTINGS, quantizeModel } from '../quantize/quantize-model';
 import { CURRENT_RELEASE, PREVIOUS_RELEASE, readTrainingLog } from '../release';
 import {
@@ -130,8 +131,9 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
   const images: GrayImage[] = [];
   for await (const row of readFerCsv(calibrationCsv, { limit: calibrationRows })) images.push(row.image);
   const int8Path = join(outDir, ARTIFACT_FILES.int8);
-  await quantizeRelease(source, images, int8Path, `calibrating int8 ${version}`);
-  log(`wrote ${int8Path} (calibrated on ${images.length} rows of ${basename(calibrationCsv)})`);
+  // The current release reads small faces, so it is calibrated on faces of the sizes it reads.
+  await quantizeRelease(source, mixFaceSizes(images), int8Path, `calibrating int8 ${version}`);
+  log(`wrote ${int8Path} (calibrated on ${images.length} rows of ${basename(calibrationCsv)}, mixed face sizes)`);
   const previousPath = join(outDir, ARTIFACT_FILES.previousInt8);
   await quantizeRelease(previousSource, images, previousPath, `calibrating int8 ${PREVIOUS_RELEASE.version}`);
   log(`wrote ${previousPath} (release ${PREVIOUS_RELEASE.version}, kept for rollback)`);
@@ -177,7 +179,8 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
   const cost = modelCost(source.ir);
   const s = DEFAULT_QUANTIZE_SETTINGS;
   const int8Notes =
-    `static QDQ: uint8 activations (${s.percentile} percentile calibration on the first ${images.length} FER2013 Training rows), ` +
+    `static QDQ: uint8 activations (${s.percentile} percentile calibration on the first ${images.length} FER2013 Training rows, ` +
+    `${100 * CALIBRATION_SIZE_MIX.reducedShare} % of them reduced to ${CALIBRATION_SIZE_MIX.minPx}-${CALIBRATION_SIZE_MIX.maxPx} px as the agent reads them), ` +
     `per-channel symmetric int8 weights (${s.convWeightBits}-bit regular convs, ${s.depthwiseWeightBits}-bit depthwise)` +
     `${s.biasCorrection ? ' with bias correction' : ''}, int32 biases; ` +
     `${s.floatEnds ? 'first (image) and last (logit) convolutions and ' : ''}the pooling head stay fp32`;
@@ -229,6 +232,7 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
       },
     },
     accuracyByFacePx: bySize,
+    minReadablePx: readableFromPx(bySize),
     ...(release.weights && trainingLog
       ? {
           training: {
@@ -246,7 +250,7 @@ export async function buildArtifacts(opts: BuildOptions = {}): Promise<ModelMani
       publicTestAccuracy: scores.previous.plain,
       publicTestAccuracyTtaFlip: scores.previous.flip,
       accuracyByFacePx: previousBySize,
-      notes: `${PREVIOUS_RELEASE.summary}; int8 as above`,
+      notes: `${PREVIOUS_RELEASE.summary}; int8 as above, calibrated on the same rows at 48 px`,
     },
     cascade: {
       ...entry(outDir, ARTIFACT_FILES.cascade),

@@ -17,6 +17,7 @@ import {
   quantizeYunet,
   yunetCalibrationFrames,
 } from '../quantize/quantize-yunet';
+import { mixFaceSizes } from '../quantize/calibration-faces';
 import { locateSourceModel } from '../source-model';
 import { readTfjsGraphModel } from '../tfjs/graph-model-files';
 
@@ -25,6 +26,7 @@ const int = (v: string): number => Number.parseInt(v, 10);
 interface QuantizeFlags {
   model?: string;
   weights?: string;
+  mixedSizes?: boolean;
   calibration: string;
   rows: number;
   percentile: number;
@@ -53,6 +55,10 @@ export function registerQuantizeCommand(program: Command): void {
       'TF.js graph model (default: @vladmandic/human models/emotion.json), or "yunet" for the face detector',
     )
     .option('--weights <file.bin>', "emotion model: weights replacing the graph's shards (models/weights/*.bin)")
+    .option(
+      '--mixed-sizes',
+      'emotion model: calibrate on faces reduced to 12-47 px as the agent reads them (as build does)',
+    )
     .option('--calibration <csv>', 'calibration faces, FER2013 CSV(.gz)', join(fer2013Dir(), 'train.csv.gz'))
     .option('--rows <n>', 'calibration rows', int, CALIBRATION_ROWS)
     .option(
@@ -112,8 +118,9 @@ export function registerQuantizeCommand(program: Command): void {
       const ir = tfjsGraphToIr(readTfjsGraphModel(o.model ?? locateSourceModel().modelJson, o.weights), 'quantized');
       if (!existsSync(o.calibration)) throw new Error(`calibration CSV not found: ${o.calibration}`);
       if (!(o.rows >= 1)) throw new Error(`--rows must be a positive integer, got ${o.rows}`);
-      const images: GrayImage[] = [];
-      for await (const row of readFerCsv(o.calibration, { limit: o.rows })) images.push(row.image);
+      const rows: GrayImage[] = [];
+      for await (const row of readFerCsv(o.calibration, { limit: o.rows })) rows.push(row.image);
+      const images = o.mixedSizes ? mixFaceSizes(rows) : rows;
       const bar = progressBar('calibrating', 2 * images.length);
       const bytes = await quantizeModel(
         ir,

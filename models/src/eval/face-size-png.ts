@@ -60,13 +60,11 @@ export function renderFaceSizePng(
     const py = (v: number): number => Math.round(y0 + PH - Math.min(1, Math.max(0, v)) * PH);
 
     canvas.text(x0, y0 - 2 * CHAR_H - 12, s.name, BLACK, S);
-    canvas.text(
-      x0 + Canvas.textWidth(s.name, S) + 16,
-      y0 - 2 * CHAR_H - 12,
-      'recall per class and accuracy %',
-      MUTED,
-      S,
+    // The subtitle only where it fits before the next panel (long model names take the room).
+    const subtitle = ['recall per class and accuracy %', 'recall and accuracy %'].find(
+      (t) => Canvas.textWidth(s.name, S) + 16 + Canvas.textWidth(t, S) <= PW + GAP - 16,
     );
+    if (subtitle) canvas.text(x0 + Canvas.textWidth(s.name, S) + 16, y0 - 2 * CHAR_H - 12, subtitle, MUTED, S);
     for (let v = 0; v <= 100; v += 10) {
       canvas.line(x0, py(v / 100), x0 + PW, py(v / 100), GRID);
       if (v % 20 === 0) {

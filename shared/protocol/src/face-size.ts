@@ -5,7 +5,7 @@ import { z } from 'zod';
  * these bins (telemetry `faceSizes`, the device's aim check and preview): the lower edges in px, the last
  * bin open-ended. Chosen around the emotion model's accuracy-by-size curve (models/README.md).
  */
-export const FACE_SIZE_BINS_PX = [0, 12, 16, 20, 24, 32, 48, 96] as const;
+export const FACE_SIZE_BINS_PX = [0, 12, 14, 16, 20, 24, 32, 48, 96] as const;
 
 /** Index of the FACE_SIZE_BINS_PX bin a face of `px` falls into. */
 export function faceSizeBin(px: number): number {

@@ -44,6 +44,8 @@ export interface ModelManifest {
   variants: { fp32: ModelVariantEntry; int8: ModelVariantEntry };
   /** int8 PublicTest accuracy with faces reduced to N px, as the agent reads them (`eval --face-px`). */
   accuracyByFacePx: Record<string, number>;
+  /** The readable size that curve implies (readableFromPx): the agent's default `emotion.minReadablePx`. */
+  minReadablePx: number;
   /** How the weights were trained (absent for upstream weights). */
   training?: {
     recipe: string;

@@ -1,14 +1,40 @@
 import type { Box } from '../image/gray-image';
 
 /**
- * The smallest face (detector box's longer side, in pixels of the frame the classifier crops from) that the
- * agent classifies. It comes from the emotion model's accuracy-by-face-size curve (models/README.md,
- * "Accuracy by face size"): at 16 px lectern-emotion@0.1.0 reads 31.8 % of FER2013 PublicTest faces right
- * (majority class 24.9 %), at 12 px 27.1 %, i.e. chance; below 16 px a face only adds noise to the room.
- * A YuNet box's height is about the FER face side (face-framing.ts), so the curve's "face px" and this
- * threshold measure the same thing. To be revisited when a model trained for small faces is measured.
+ * A face is readable from the size at which the emotion model gets READABLE_SHARE of its full-size (48 px)
+ * accuracy: below it, a face's reading is closer to a guess than to what the model can do, and it would
+ * only pull the room towards noise.
  */
-export const DEFAULT_MIN_READABLE_PX = 16;
+export const READABLE_SHARE = 2 / 3;
+
+/**
+ * The readable size a model's accuracy-by-face-size curve implies (`accuracyByFacePx`, as `lectern-models
+ * build` measures it on FER2013 PublicTest: face px -> accuracy): where the curve, linear between measured
+ * sizes, crosses READABLE_SHARE of the accuracy at the largest size, rounded up to whole pixels.
+ */
+export function readableFromPx(accuracyByFacePx: Readonly<Record<string, number>>): number {
+  const points = Object.entries(accuracyByFacePx)
+    .map(([px, acc]) => [Number(px), acc] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const full = points.at(-1);
+  if (!full || points.length < 2) throw new Error('readableFromPx: need accuracy at two face sizes at least');
+  const bar = READABLE_SHARE * full[1];
+  if (points[0]![1] >= bar) return points[0]![0];
+  for (let i = 1; i < points.length; i++) {
+    const [x0, y0] = points[i - 1]!;
+    const [x1, y1] = points[i]!;
+    if (y1 >= bar) return Math.ceil(x0 + ((bar - y0) / (y1 - y0)) * (x1 - x0));
+  }
+  return full[0];
+}
+
+/**
+ * The smallest face (detector box's longer side, in pixels of the frame the classifier crops from) that the
+ * agent classifies by default: readableFromPx of the bundled model's curve (manifest.json `accuracyByFacePx`,
+ * models/README.md "Accuracy by face size"; a test keeps the two equal). A YuNet box's height is about the
+ * FER face side (face-framing.ts), so the curve's "face px" and this threshold measure the same thing.
+ */
+export const DEFAULT_MIN_READABLE_PX = 14;
 
 /** A face's size as the readable-size gate and the face-size histogram measure it: the box's longer side. */
 export function faceSizePx(box: Pick<Box, 'width' | 'height'>): number {
