@@ -197,7 +197,7 @@ for (const target of targets) {
       }
 
       // Bins from 0, 12, 16, 20, 24, 32, 48, 96 px: 30 faces under 20 px, 10 above.
-      const counts = [4, 16, 10, 6, 4, 0, 0, 0];
+      const counts = [4, 8, 8, 10, 6, 4, 0, 0, 0];
       const telemetry: Telemetry = {
         v: 1,
         deviceId: far,

@@ -74,7 +74,7 @@ describe.skipIf(!existsSync(clip))('lectern-device aim-check on a real clip', ()
     };
     console.log(last);
     expect(r.counts).toHaveLength(FACE_SIZE_BINS_PX.length);
-    expect(r.labels[2]).toBe('16-20 px');
+    expect(r.labels[3]).toBe('16-20 px');
     expect(r.total).toBeGreaterThan(0);
     expect(r.counts.reduce((a, b) => a + b, 0)).toBe(r.total);
     expect(r.tooSmall).toBe(r.total);

@@ -1,20 +1,18 @@
 // A model release over the air and back: a real agent on a real face video runs the bundled (current) model,
 // the admin installs the previous release from the cloud (rollback), then the current one again; every step
 // is the agent's own download -> sha256 -> smoke test -> swap, and the snapshots say which model read them.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { provisionDevice, SnapshotEntity, startCloud, type CloudHandle } from '@lectern/cloud';
+import { join } from 'node:path';
+import { SnapshotEntity, startCloud, type CloudHandle } from '@lectern/cloud';
 import { artifactPath, loadManifest } from '@lectern/vision';
 import { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MALE_CLIP, spawnAgent, writeAgentConfig, type AgentProcess } from './support/agent';
 import { ApiClient } from './support/api';
 
-const ROOT = resolve(__dirname, '..', '..');
-const AGENT = join(ROOT, 'device', 'dist', 'cli.js');
-const VIDEO = resolve(ROOT, '..', 'shared', 'data', 'video', 'intel_head-pose-face-detection-male.mp4');
+const VIDEO = MALE_CLIP;
 const DEVICE = 'cam-ota-e2e';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,7 +29,7 @@ if (!existsSync(VIDEO)) console.warn(`model-ota.test.ts skipped: ${VIDEO} is mis
 
 describe.skipIf(!existsSync(VIDEO))('emotion model releases over the air', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'lectern-ota-'));
-  let agent: (ChildProcess & { output: () => string }) | undefined;
+  let agent: AgentProcess | undefined;
   let cloud: CloudHandle | undefined;
 
   afterAll(async () => {
@@ -66,29 +64,16 @@ describe.skipIf(!existsSync(VIDEO))('emotion model releases over the air', () =>
       const served = Buffer.from(await (await fetch(previous.url)).arrayBuffer());
       expect(createHash('sha256').update(served).digest('hex')).toBe(previous.sha256);
       expect(served.equals(readFileSync(artifactPath('previousInt8')))).toBe(true);
-      expect((await fetch(new URL('/models/..%2Fmanifest.json', c.httpUrl))).status).toBe(404);
-      expect((await fetch(new URL('/models/emotion-fp32.onnx', c.httpUrl))).status).toBe(404);
+      expect((await fetch(new URL('/api/models/..%2Fmanifest.json', c.httpUrl))).status).toBe(404);
+      expect((await fetch(new URL('/api/models/emotion-fp32.onnx', c.httpUrl))).status).toBe(404);
 
-      const creds = await provisionDevice(c, { id: DEVICE, roomId: 'ota-hall', roomName: 'OTA Hall' });
-      const config = join(dataDir, 'device.yaml');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          deviceId: DEVICE,
-          roomId: 'ota-hall',
-          broker: { url: c.mqttUrl, username: creds.username, password: creds.password },
-          dataDir: join(dataDir, 'agent'),
-          source: { type: 'file', path: VIDEO, loop: true },
-          detection: { hz: 2 },
-          snapshotHz: 2,
-          telemetryIntervalS: 5,
-        }),
+      const config = await writeAgentConfig(
+        c,
+        dataDir,
+        { id: DEVICE, roomId: 'ota-hall', roomName: 'OTA Hall' },
+        { detectionHz: 2 },
       );
-      const child = spawn(process.execPath, [AGENT, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const output: string[] = [];
-      child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
-      child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
-      agent = Object.assign(child, { output: () => output.join('').slice(-4000) });
+      agent = spawnAgent(config);
       const running = agent;
 
       const repo = c.app.get(DataSource).getRepository(SnapshotEntity);
@@ -130,7 +115,9 @@ describe.skipIf(!existsSync(VIDEO))('emotion model releases over the air', () =>
 
       const bad = await admin.raw('POST', `/api/devices/${DEVICE}/model`, { release: 'latest' });
       expect(bad.status).toBe(400);
-      expect(await bad.text()).toMatch(/release: must be "current" or "previous"/);
+      expect(((await bad.json()) as { message: string }).message).toBe(
+        'invalid body: release: must be "current" or "previous"',
+      );
       running.kill('SIGTERM');
     },
   );

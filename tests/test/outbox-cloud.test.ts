@@ -1,17 +1,16 @@
 // The edge agent's durable outbox against the real cloud: the cloud (and with it the embedded broker) is down
 // for 60 s while a real agent runs on a real face video, the agent is killed with -9 once during the outage and
 // started again; after the cloud comes back the database holds every seq exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { provisionDevice, SnapshotEntity, startCloud, type CloudHandle } from '@lectern/cloud';
+import { join } from 'node:path';
+import { SnapshotEntity, startCloud, type CloudHandle } from '@lectern/cloud';
 import { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MALE_CLIP, spawnAgent, writeAgentConfig } from './support/agent';
 
-const ROOT = resolve(__dirname, '..', '..');
-const AGENT = join(ROOT, 'device', 'dist', 'cli.js');
-const VIDEO = resolve(ROOT, '..', 'shared', 'data', 'video', 'intel_head-pose-face-detection-male.mp4');
+const VIDEO = MALE_CLIP;
 const OUTAGE_S = Number(process.env.LECTERN_OUTAGE_S ?? 60);
 const DEVICE = 'cam-outage-e2e';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,13 +35,10 @@ describe.skipIf(!existsSync(VIDEO))('durable outbox through the real cloud', () 
         .getRepository(SnapshotEntity)
         .find({ where: { deviceId: DEVICE }, select: { seq: true }, order: { seq: 'ASC' } })
     ).map((r) => Number(r.seq));
-  const spawnAgent = (config: string) => {
-    const child = spawn(process.execPath, [AGENT, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
-    child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+  const startAgent = (config: string) => {
+    const child = spawnAgent(config);
     agents.push(child);
-    return Object.assign(child, { output: () => output.join('').slice(-4000) });
+    return child;
   };
   const exited = (child: ChildProcess) =>
     child.exitCode !== null || child.signalCode !== null
@@ -62,24 +58,13 @@ describe.skipIf(!existsSync(VIDEO))('durable outbox through the real cloud', () 
       cloud = await start('auto', '0');
       const mqttPort = new URL(cloud.mqttUrl).port;
       const httpPort = new URL(cloud.httpUrl).port;
-      const creds = await provisionDevice(cloud, { id: DEVICE, roomId: 'outbox-hall', roomName: 'Outbox Hall' });
-      const config = join(dataDir, 'device.yaml');
-      writeFileSync(
-        config,
-        // YAML is a superset of JSON.
-        JSON.stringify({
-          deviceId: DEVICE,
-          roomId: 'outbox-hall',
-          broker: { url: cloud.mqttUrl, username: creds.username, password: creds.password },
-          dataDir: join(dataDir, 'agent'),
-          source: { type: 'file', path: VIDEO, loop: true },
-          detection: { hz: 1 },
-          snapshotHz: 2,
-          telemetryIntervalS: 5,
-        }),
-      );
+      const config = await writeAgentConfig(cloud, dataDir, {
+        id: DEVICE,
+        roomId: 'outbox-hall',
+        roomName: 'Outbox Hall',
+      });
 
-      const first = spawnAgent(config);
+      const first = startAgent(config);
       const startBy = Date.now() + 60_000;
       while ((await storedSeqs(cloud)).length < 3) {
         if (Date.now() > startBy || first.exitCode !== null)
@@ -93,7 +78,7 @@ describe.skipIf(!existsSync(VIDEO))('durable outbox through the real cloud', () 
       await sleep((OUTAGE_S * 1000) / 2);
       first.kill('SIGKILL');
       await exited(first);
-      const second = spawnAgent(config);
+      const second = startAgent(config);
       await sleep(Math.max(0, outageStart + OUTAGE_S * 1000 - Date.now()));
 
       cloud = await start(mqttPort, httpPort);

@@ -40,7 +40,7 @@ describe('face-size histogram', () => {
     const tally = new FaceSizeTally(18);
     tally.add([10, 16, 17.9, 18, 40]);
     tally.add([19]);
-    expect(tally.take()).toEqual({ counts: [1, 0, 4, 0, 0, 1, 0, 0], total: 6, tooSmall: 3, minReadablePx: 18 });
+    expect(tally.take()).toEqual({ counts: [1, 0, 0, 4, 0, 0, 1, 0, 0], total: 6, tooSmall: 3, minReadablePx: 18 });
     expect(tally.summary()).toMatchObject({ total: 0, tooSmall: 0, counts: [0, 0, 0, 0, 0, 0, 0, 0, 0] });
   });
 

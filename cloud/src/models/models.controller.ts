@@ -15,7 +15,7 @@ const installBody = z.strictObject({
 
 /** Where devices download release files from: this cloud, as the admin who sends the command reaches it. */
 function downloadUrl(req: Request, file: string): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}/models/${encodeURIComponent(file)}`;
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}/api/models/${encodeURIComponent(file)}`;
 }
 
 /**
@@ -40,7 +40,7 @@ export class ModelsController {
 
   /** Public: devices fetch with no user token; the sha256 in the signed-in admin's command guards the bytes. */
   @Public()
-  @Get('models/:file')
+  @Get('api/models/:file')
   file(@Param('file') file: string, @Res() res: Response): void {
     const path = releaseFilePath(file);
     if (!path) throw new NotFoundException(`no model release file "${file}"`);

@@ -128,7 +128,7 @@ describe('reading words', () => {
   });
 
   it("warns when most of a device's recent faces are too small", () => {
-    const sizes = { counts: [4, 16, 10, 6, 4, 0, 0, 0], faces: 40, tooSmall: 30, minReadablePx: 20 };
+    const sizes = { counts: [4, 8, 8, 10, 6, 4, 0, 0, 0], faces: 40, tooSmall: 30, minReadablePx: 20 };
     expect(tooSmallShare(sizes)).toBe(0.75);
     expect(mostlyTooSmall(sizes)).toBe(true);
     expect(mostlyTooSmall({ ...sizes, tooSmall: 20 })).toBe(false);

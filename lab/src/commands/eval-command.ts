@@ -181,7 +181,8 @@ function formatReport(r: AudienceEvalResult, seconds: number): string {
     `${r.faces} faces in ${r.scenes} composed ${r.layout.width}x${r.layout.height} scenes (${r.layout.cols}x${r.layout.rows} seats, faces ${faceSizes(r.layout)})`,
     `detector ${r.detector}: scaleFactor ${d.scaleFactor}, minNeighbors ${d.minNeighbors}, faces ${d.minFacePx}-${d.maxFacePx} px; ${r.detectMsPerScene.toFixed(0)} ms/scene`,
     `detection recall   ${pct(r.recall)} (${r.detected}/${r.faces}, IoU >= ${r.matchMinIou}), ${r.falsePositives} false positives`,
-    `readable-size gate ${r.gate.minReadablePx} px: ${r.gate.read} read, ${r.gate.unread} too small to read (composed below ${r.gate.minReadablePx} px: ${r.gate.trulyBelow}; gate and true size agree on ${pct(r.gate.agreement)})`,
+    `readable-size gate ${r.gate.minReadablePx} px: ${r.gate.read} read, ${r.gate.unread} too small to read (composed below ${r.gate.minReadablePx} px: ${r.gate.trulyBelow})`,
+    `  gate vs true size: agree on ${pct(r.gate.agreement)} of faces, ${pct(r.gate.agreementClear)} of those 20 % or more from the threshold; box/face side ${r.gate.boxToFaceRatio.toFixed(2)}`,
     `pipeline accuracy  ${pct(r.accuracy)} on read faces (crop margin ${r.cropMargin}${r.align ? ', aligned' : ''})`,
     ...(r.gate.unreadAccuracyIfRead === null
       ? []

@@ -79,6 +79,13 @@ export interface GateResult {
   trulyBelow: number;
   /** Detected faces on which the gate (detector box) and the true size agree about readability. */
   agreement: number;
+  /**
+   * The same over faces whose true side is at least 20 % away from minReadablePx: near the threshold a box a
+   * few pixels off flips the decision, away from it the gate should not err.
+   */
+  agreementClear: number;
+  /** Median of detector box side / composed face side over detected faces (the gate measures boxes). */
+  boxToFaceRatio: number;
   /** What the unread faces would have scored had they been classified anyway (null: none unread). */
   unreadAccuracyIfRead: number | null;
 }
@@ -89,6 +96,9 @@ interface Tally {
   unread: number;
   trulyBelow: number;
   gateAgrees: number;
+  clear: number;
+  clearAgrees: number;
+  boxRatios: number[];
   unreadCorrectIfRead: number;
   scenes: number;
   detected: number;
@@ -135,6 +145,9 @@ export async function evaluateAudience(
     unread: 0,
     trulyBelow: 0,
     gateAgrees: 0,
+    clear: 0,
+    clearAgrees: 0,
+    boxRatios: [],
     unreadCorrectIfRead: 0,
     scenes: 0,
     detected: 0,
@@ -178,6 +191,8 @@ export async function evaluateAudience(
       unread: tally.unread,
       trulyBelow: tally.trulyBelow,
       agreement: share(tally.gateAgrees, tally.detected),
+      agreementClear: share(tally.clearAgrees, tally.clear),
+      boxToFaceRatio: median(tally.boxRatios),
       unreadAccuracyIfRead: tally.unread > 0 ? tally.unreadCorrectIfRead / tally.unread : null,
     },
     tightCropAccuracy: share(tally.tightCorrectDetected, tally.detected),
@@ -229,9 +244,15 @@ async function scoreScene(
     if (d < 0) return;
     tally.detected++;
     if (correctTight) tally.tightCorrectDetected++;
-    const trulyBelow = scene.faces[i]!.box.width < minReadablePx;
+    const side = scene.faces[i]!.box.width;
+    const trulyBelow = side < minReadablePx;
     if (trulyBelow) tally.trulyBelow++;
     if (trulyBelow === !result.readable[d]) tally.gateAgrees++;
+    if (side < 0.8 * minReadablePx || side > 1.2 * minReadablePx) {
+      tally.clear++;
+      if (trulyBelow === !result.readable[d]) tally.clearAgrees++;
+    }
+    tally.boxRatios.push(result.sizesPx[d]! / side);
     const p = result.probabilities[d];
     if (!result.readable[d]) {
       tally.unread++;
@@ -269,4 +290,11 @@ export function sceneLayout(opts: Pick<AudienceEvalOptions, 'layout' | 'facePx' 
   return opts.layout === undefined && opts.facePxRange && largest < SMALL_FACE_GRID.below
     ? { ...layout, cols: SMALL_FACE_GRID.cols, rows: SMALL_FACE_GRID.rows }
     : layout;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
