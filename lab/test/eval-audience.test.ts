@@ -118,7 +118,8 @@ describe.skipIf(!HAVE_FER)(`lectern-lab eval${HAVE_FER ? '' : ` (skipped: missin
         read: number;
         unread: number;
         trulyBelow: number;
-        agreement: number;
+        agreementClear: number;
+        boxToFaceRatio: number;
         minReadablePx: number;
       };
       expect(r.faces).toBe(72);
