@@ -13,7 +13,7 @@ async function connectAll(job: PublisherJob): Promise<MqttClient[]> {
   for (let i = 0; i < job.devices.length; i += 25) {
     const batch = job.devices.slice(i, i + 25).map((d) =>
       connectAsync(job.brokerUrl, {
-        clientId: `bench-${d.deviceId}`,
+        clientId: `lectern-${d.deviceId}`, // the embedded broker ties client ids to device credentials
         ...(d.username ? { username: d.username, password: d.password } : {}),
         reconnectPeriod: 0,
         connectTimeout: 30_000,

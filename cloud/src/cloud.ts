@@ -5,12 +5,15 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { AuthService } from './auth/auth.service';
 import { UsersService } from './auth/users.service';
 import { resolveConfig, type CloudConfig } from './config/cloud-config';
-import { persistentSecret } from './config/secrets';
+import { assertNoPlaceholderSecrets, persistentSecret } from './config/secrets';
 import { openDatabase } from './db/data-source';
 import { DeviceRegistry } from './devices/device-registry';
 import { DevicesService, type ProvisionInput } from './devices/devices.service';
+import { docsAccess } from './http/ops-access';
+import { securityHeaders } from './http/security-headers';
 import { serveDashboard } from './http/static-web';
 import { IngestService } from './ingest/ingest.service';
 import { MqttService } from './mqtt/mqtt.service';
@@ -42,6 +45,14 @@ const LEVELS: Record<CloudConfig['logLevel'], LogLevel[] | false> = {
  */
 export async function startCloud(overrides: Partial<CloudConfig> | Record<string, string> = {}): Promise<CloudHandle> {
   const config = resolveConfig(overrides);
+  // A copied .env.example must not run with secrets everyone knows.
+  assertNoPlaceholderSecrets({
+    LECTERN_JWT_SECRET: config.jwtSecret,
+    LECTERN_ADMIN_PASSWORD: config.adminPassword,
+    LECTERN_MQTT_PASSWORD: config.mqttPassword,
+    LECTERN_METRICS_TOKEN: config.metricsToken,
+    LECTERN_DB_URL: config.dbUrl,
+  });
   const jwtSecret = config.jwtSecret ?? persistentSecret(config.dataDir, 'jwt-secret');
   const ds: DataSource = await openDatabase(config.dbUrl);
   let app: NestExpressApplication | null = null;
@@ -65,12 +76,17 @@ export async function startCloud(overrides: Partial<CloudConfig> | Record<string
     });
     const nest = app;
     stops.push(() => nest.close());
-    app.set('trust proxy', 'loopback');
+    // X-Forwarded-For / -Proto are believed only from the proxies LECTERN_TRUST_PROXY names (none by default):
+    // otherwise any client could pick its own address for the login limiter and the audit log.
+    app.set('trust proxy', config.trustProxy);
+    app.disable('x-powered-by');
+    app.use(securityHeaders({ hsts: config.hsts }));
     app.useBodyParser('json', { limit: '1mb' });
     const docs = SwaggerModule.createDocument(
       app,
       new DocumentBuilder().setTitle('Lectern cloud API').setVersion('1').addBearerAuth().build(),
     );
+    if (!config.publicDocs) app.use(docsAccess(app.get(AuthService)));
     SwaggerModule.setup('api/docs', app, docs);
     serveDashboard(app, config.webDir);
     await app.init();

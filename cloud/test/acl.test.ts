@@ -37,6 +37,7 @@ for (const target of DB_TARGETS) {
       const c = await connectAsync(cloud.mqttUrl, {
         username,
         password,
+        clientId: `lectern-${username}`, // the embedded broker ties client ids to credentials
         reconnectPeriod: 0,
         connectTimeout: 3000,
         ...extra,

@@ -169,9 +169,14 @@ describe('REST API: auth, roles, validation, devices, ops', () => {
     expect((await cloud.api('/api/audit?limit=0', { token: admin })).status).toBe(400);
   });
 
-  it('serves health, Prometheus metrics and Swagger UI without a token', async () => {
+  it('serves health to anyone, Prometheus metrics and Swagger UI to admins only (by default)', async () => {
     expect(await cloud.api('/api/health')).toEqual({ status: 200, body: { status: 'ok', db: 'ok', mqtt: 'ok' } });
-    const metrics = await fetch(`${cloud.httpUrl}/metrics`).then((r) => r.text());
+    expect((await fetch(`${cloud.httpUrl}/metrics`)).status).toBe(401);
+    const installer = await cloud.login(`inst-${run}`, 'installer-password');
+    expect((await cloud.api('/metrics', { token: installer })).status).toBe(403);
+    const metrics = await fetch(`${cloud.httpUrl}/metrics`, { headers: { authorization: `Bearer ${admin}` } }).then(
+      (r) => r.text(),
+    );
     for (const m of [
       'lectern_ingest_received_total',
       'lectern_ingest_queue_depth',
@@ -179,10 +184,13 @@ describe('REST API: auth, roles, validation, devices, ops', () => {
       'lectern_ingest_lag_seconds',
     ])
       expect(metrics).toContain(m);
-    const docs = await fetch(`${cloud.httpUrl}/api/docs`);
+    expect((await fetch(`${cloud.httpUrl}/api/docs`)).status).toBe(401);
+    expect((await cloud.api('/api/docs-json')).status).toBe(401);
+    expect((await cloud.api('/api/docs-json', { token: installer })).status).toBe(403);
+    const docs = await fetch(`${cloud.httpUrl}/api/docs`, { headers: { authorization: `Bearer ${admin}` } });
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
-    const spec = await cloud.api<{ paths: Record<string, unknown> }>('/api/docs-json');
+    const spec = await cloud.api<{ paths: Record<string, unknown> }>('/api/docs-json', { token: admin });
     expect(Object.keys(spec.body.paths)).toContain('/api/rooms/{id}/live');
   });
 

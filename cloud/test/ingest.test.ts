@@ -247,7 +247,7 @@ describe('live channel recovery', () => {
   it('sends the last known aggregate at once on (re)connect, then new ones within 1 s', async () => {
     const token = await cloud.login();
     const creds = await provisionDevice(cloud, { id: 'live-cam', roomId: 'live-room', roomName: 'Live' });
-    client = await connectAsync(cloud.mqttUrl, { ...creds, reconnectPeriod: 0 });
+    client = await connectAsync(cloud.mqttUrl, { ...creds, clientId: creds.username, reconnectPeriod: 0 });
     const url = `${cloud.httpUrl}/api/rooms/live-room/live?token=${token}`;
     const first = await openSse(url);
     await client.publishAsync(

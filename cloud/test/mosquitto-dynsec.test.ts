@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { topicFor } from '@lectern/protocol';
@@ -43,6 +43,8 @@ describe.skipIf(skip)('Mosquitto with the deploy/cloud dynamic-security ACL', ()
     MOSQUITTO_ADMIN_PASSWORD: 'broker-admin-pw',
     LECTERN_MQTT_USERNAME: 'lectern-cloud',
     LECTERN_MQTT_PASSWORD: 'cloud-service-pw',
+    // lectern-acl.sh binds the service credential to this client id.
+    LECTERN_MQTT_CLIENT_ID: 'lectern-cloud-ingest',
   });
   const script = (name: string, ...args: string[]): string => {
     const r = spawnSync('sh', [join(DEPLOY, name), ...args], { env: env(), encoding: 'utf8', timeout: 60_000 });
@@ -97,7 +99,11 @@ describe.skipIf(skip)('Mosquitto with the deploy/cloud dynamic-security ACL', ()
       connectAsync(`mqtt://127.0.0.1:${port}`, { username: cam.username, password: 'wrong', reconnectPeriod: 0 }),
     ).rejects.toThrow(/auth/i);
 
-    const c = await connectAsync(`mqtt://127.0.0.1:${port}`, { ...cam, reconnectPeriod: 0 });
+    const c = await connectAsync(`mqtt://127.0.0.1:${port}`, {
+      ...cam,
+      clientId: `lectern-${cam.username}`,
+      reconnectPeriod: 0,
+    });
     clients.push(c);
     // Someone else's config: refused in the SUBACK.
     await expect(c.subscribeAsync(topicFor('config', other.username), { qos: 1 })).rejects.toThrow(/Subscribe error/);
@@ -120,5 +126,115 @@ describe.skipIf(skip)('Mosquitto with the deploy/cloud dynamic-security ACL', ()
       'the five own snapshots',
     );
     expect(await repo.countBy({ deviceId: other.username })).toBe(0);
+  });
+
+  it('denies by default what no role grants (setDefaultACLAccess really applied on 2.0.x)', () => {
+    const r = spawnSync(
+      'mosquitto_ctrl',
+      ['-h', '127.0.0.1', '-p', String(port), '-u', 'admin', '-P', 'broker-admin-pw', 'dynsec', 'getDefaultACLAccess'],
+      { encoding: 'utf8' },
+    );
+    for (const acl of ['publishClientSend', 'publishClientReceive', 'subscribe', 'unsubscribe']) {
+      expect(r.stdout).toMatch(new RegExp(`${acl}\\s*: deny`));
+    }
+  });
+
+  it("refuses the cloud's and other devices' client ids: no session takeover, no kick, 0 foreign messages", async () => {
+    const url = `mqtt://127.0.0.1:${port}`;
+    const cam = await provisionDevice(cloud, { id: 'dyn-cam-3', roomId: 'dyn-room', roomName: 'Dyn room' });
+    const other = await provisionDevice(cloud, { id: 'dyn-cam-4', roomId: 'dyn-room' });
+    script('add-device.sh', cam.username, cam.password);
+    script('add-device.sh', other.username, other.password);
+    const victim = await connectAsync(url, { ...other, clientId: `lectern-${other.username}`, reconnectPeriod: 0 });
+    clients.push(victim);
+    let victimKicked = false;
+    victim.on('close', () => (victimKicked = true));
+    const ingest = cloud.app.get(IngestService);
+    for (const clientId of ['lectern-cloud-ingest', `lectern-${other.username}`, 'lectern-anything']) {
+      await expect(connectAsync(url, { ...cam, clientId, reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(
+        /not authori|identifier|auth/i,
+      );
+    }
+    // The attacker, connected the only way it can, tries to listen to everything.
+    const spy = await connectAsync(url, { ...cam, clientId: `lectern-${cam.username}`, reconnectPeriod: 0 });
+    clients.push(spy);
+    const foreign: string[] = [];
+    spy.on('message', (topic) => foreign.push(topic));
+    for (const filter of ['#', 'lectern/v1/devices/+/snapshot', topicFor('config', other.username)]) {
+      await spy.subscribeAsync(filter, { qos: 1 }).catch(() => undefined);
+    }
+    // Traffic the spy must not see: the other camera's snapshots and the cloud's config to it.
+    for (let seq = 1; seq <= 5; seq++) {
+      const s = makeSnapshot(other.username, 'dyn-room', seq, 4);
+      await victim.publishAsync(topicFor('snapshot', other.username), snapshotPayload(s), { qos: 1 });
+    }
+    const admin = await cloud.login();
+    const cmd = await cloud.api(`/api/devices/${other.username}/commands`, {
+      method: 'POST',
+      token: admin,
+      body: { name: 'ping' },
+    });
+    expect(cmd.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(foreign).toEqual([]);
+    expect(victimKicked).toBe(false);
+    // The cloud kept its session: the victim's snapshots were stored.
+    const repo = cloud.app.get(DataSource).getRepository(SnapshotEntity);
+    await waitFor(
+      async () => {
+        await ingest.writer.drain();
+        return (await repo.countBy({ deviceId: other.username })) === 5;
+      },
+      10_000,
+      "the victim's snapshots",
+    );
+  });
+
+  it('disconnects a device sending a packet over max_packet_size; broker memory stays flat under huge CONNECTs', async () => {
+    const url = `mqtt://127.0.0.1:${port}`;
+    const cam = await provisionDevice(cloud, { id: 'dyn-cam-5', roomId: 'dyn-room', roomName: 'Dyn room' });
+    script('add-device.sh', cam.username, cam.password);
+    const c = await connectAsync(url, { ...cam, clientId: `lectern-${cam.username}`, reconnectPeriod: 0 });
+    clients.push(c);
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
+    c.publish(topicFor('status', cam.username), Buffer.alloc(300 * 1024, 0x20), { qos: 0, retain: true });
+    await closed;
+
+    const rssKb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${broker.pid}/status`, 'utf8'))![1]);
+    const before = rssKb();
+    const header = Buffer.from([0x10, 0x80, 0x80, 0x80, 0x40]); // CONNECT announcing 128 MB
+    await Promise.all(
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<void>((resolve) => {
+            const sock = createConnection(port, '127.0.0.1');
+            const chunk = Buffer.alloc(1024 * 1024, 0x61);
+            let sent = 0;
+            const done = (): void => {
+              sock.destroy();
+              resolve();
+            };
+            const timer = setTimeout(done, 5000);
+            sock.on('error', () => {});
+            sock.on('close', () => (clearTimeout(timer), done()));
+            sock.on('connect', () => {
+              sock.write(header);
+              const pump = (): void => {
+                while (sent < 32 && !sock.destroyed) {
+                  sent++;
+                  if (!sock.write(chunk)) return void sock.once('drain', pump);
+                }
+              };
+              pump();
+            });
+          }),
+      ),
+    );
+    const after = rssKb();
+    console.log(
+      `mosquitto oversized CONNECT x8: rss ${(before / 1024).toFixed(1)} MB -> ${(after / 1024).toFixed(1)} MB`,
+    );
+    expect((after - before) / 1024).toBeLessThan(50);
   });
 });

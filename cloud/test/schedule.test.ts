@@ -115,6 +115,7 @@ for (const target of DB_TARGETS) {
       // Documented in the OpenAPI spec, with the body's JSON schema.
       const spec = await cloud.api<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
         '/api/docs-json',
+        { token: admin },
       );
       const path = spec.body.paths['/api/rooms/{id}/schedule']!;
       expect(Object.keys(path).sort()).toEqual(['get', 'put']);

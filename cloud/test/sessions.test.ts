@@ -53,7 +53,7 @@ for (const target of DB_TARGETS) {
 
     const device = async (id: string, roomId: string): Promise<MqttClient> => {
       const creds = await provisionDevice(cloud, { id, roomId, roomName: roomId });
-      const c = await connectAsync(cloud.mqttUrl, { ...creds, reconnectPeriod: 0 });
+      const c = await connectAsync(cloud.mqttUrl, { ...creds, clientId: id, reconnectPeriod: 0 });
       clients.push(c);
       return c;
     };
@@ -267,7 +267,7 @@ describe('automatic sessions', () => {
   it('starts when faces appear and ends after the room has been empty, with a stored report', async () => {
     const token = await cloud.login();
     const creds = await provisionDevice(cloud, { id: 'auto-cam', roomId: 'auto-room', roomName: 'Auto' });
-    client = await connectAsync(cloud.mqttUrl, { ...creds, reconnectPeriod: 0 });
+    client = await connectAsync(cloud.mqttUrl, { ...creds, clientId: 'auto-cam', reconnectPeriod: 0 });
     let seq = 1;
     const send = (faces: number): Promise<unknown> =>
       client!.publishAsync(
@@ -300,7 +300,7 @@ describe('automatic sessions', () => {
   it('after a stop by hand, waits for the room to empty before starting another auto session', async () => {
     const token = await cloud.login();
     const creds = await provisionDevice(cloud, { id: 'held-cam', roomId: 'held-room', roomName: 'Held' });
-    const held = await connectAsync(cloud.mqttUrl, { ...creds, reconnectPeriod: 0 });
+    const held = await connectAsync(cloud.mqttUrl, { ...creds, clientId: 'held-cam', reconnectPeriod: 0 });
     try {
       let seq = 1;
       const send = (faces: number): Promise<unknown> =>

@@ -72,7 +72,7 @@ describe('simulator', () => {
     });
     // Kill the device's socket from the broker side: no DISCONNECT, so the broker must fire the will.
     const client = (broker.aedes as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients[
-      'lectern-sim-sim-will'
+      'lectern-sim-will'
     ];
     expect(client).toBeDefined();
     const observer = await mqtt.connectAsync(broker.url, { clientId: 'test-observer', reconnectPeriod: 0 });

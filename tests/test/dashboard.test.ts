@@ -160,7 +160,11 @@ describe('faces too small to read', () => {
         '/api/devices',
         { id: `${room}-${cam}`, roomId: room },
       );
-      devices[cam] = await mqtt.connectAsync(platform.cloud.mqttUrl, { ...dev.credentials, reconnectPeriod: 0 });
+      devices[cam] = await mqtt.connectAsync(platform.cloud.mqttUrl, {
+        ...dev.credentials,
+        clientId: `lectern-${dev.credentials.username}`,
+        reconnectPeriod: 0,
+      });
       const client = devices[cam];
       cleanups.push(() => client.endAsync(true));
       // As a real agent does on connect, so the fleet view shows the camera online.
@@ -322,7 +326,12 @@ describe('admin and installer', () => {
     await expect(
       mqtt.connectAsync(platform.cloud.mqttUrl, { username, password: 'wrong-password', reconnectPeriod: 0 }),
     ).rejects.toThrow();
-    const device = await mqtt.connectAsync(platform.cloud.mqttUrl, { username, password, reconnectPeriod: 0 });
+    const device = await mqtt.connectAsync(platform.cloud.mqttUrl, {
+      username,
+      password,
+      clientId: `lectern-${username}`,
+      reconnectPeriod: 0,
+    });
     cleanups.push(() => device.endAsync(true));
 
     // A publish to another device's topic is refused by the broker and stores nothing.
@@ -352,7 +361,12 @@ describe('admin and installer', () => {
     expect(await db.getRepository(SnapshotEntity).countBy({ deviceId: 'aula-magna-cam', seq: 999_999 })).toBe(0);
 
     // Its own topic works.
-    const own = await mqtt.connectAsync(platform.cloud.mqttUrl, { username, password, reconnectPeriod: 0 });
+    const own = await mqtt.connectAsync(platform.cloud.mqttUrl, {
+      username,
+      password,
+      clientId: username,
+      reconnectPeriod: 0,
+    });
     cleanups.push(() => own.endAsync(true));
     await own.publishAsync(
       topicFor('snapshot', 'aula-magna-cam-2'),

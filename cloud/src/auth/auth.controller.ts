@@ -1,12 +1,23 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { parseOr400 } from '../common/zod-body';
 import { AuditService } from '../ops/audit.service';
 import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
-import { LoginLimiter } from './login-limiter';
+import { LoginLimiter, LoginRefused, type LoginSlot } from './login-limiter';
 import { CurrentUser, Public, Roles } from './decorators';
 
 const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
@@ -23,20 +34,36 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  async login(@Req() req: Request, @Body() body: unknown): Promise<{ token: string; user: AuthUser }> {
-    const key = req.ip ?? 'unknown';
-    this.limiter.assertAllowed(key);
+  async login(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Body() body: unknown,
+  ): Promise<{ token: string; user: AuthUser }> {
     const { username, password } = parseOr400(loginBody, body);
+    // req.ip is the TCP peer unless LECTERN_TRUST_PROXY names proxies whose X-Forwarded-For is believed.
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    let slot: LoginSlot;
+    try {
+      // Synchronous reservation before the async password check (see LoginLimiter).
+      slot = this.limiter.reserve(username, address);
+    } catch (err) {
+      if (!(err instanceof LoginRefused)) throw err;
+      res.setHeader('Retry-After', String(err.retryAfterS));
+      throw new HttpException(err.message, HttpStatus.TOO_MANY_REQUESTS);
+    }
     let result: { token: string; user: AuthUser };
     try {
       result = await this.auth.login(username, password);
     } catch (err) {
       if (err instanceof UnauthorizedException) {
-        this.limiter.failed(key);
-        await this.audit.record(null, 'login.failed', `user:${username}`, { ip: key });
+        slot.failed();
+        await this.audit.record(null, 'login.failed', `user:${username}`, { ip: address });
+      } else {
+        slot.released();
       }
       throw err;
     }
+    slot.succeeded();
     await this.audit.record(result.user, 'login', `user:${result.user.username}`);
     return result;
   }

@@ -4,6 +4,16 @@ import type { AuthUser } from './auth-user';
 import { UsersService } from './users.service';
 
 const TOKEN_TTL_S = 12 * 3600;
+/** A live-stream ticket only has to survive until EventSource opens (and its quick reconnects). */
+export const LIVE_TICKET_TTL_S = 60;
+
+/** Access tokens say `typ: 'access'` (tokens issued before it have no typ); stream tickets `typ: 'live'`. */
+interface TokenPayload {
+  sub?: unknown;
+  exp?: unknown;
+  typ?: unknown;
+  room?: unknown;
+}
 
 @Injectable()
 export class AuthService {
@@ -19,18 +29,48 @@ export class AuthService {
   }
 
   issue(user: AuthUser): Promise<string> {
-    return this.jwt.signAsync({ sub: user.id }, { expiresIn: TOKEN_TTL_S });
+    return this.jwt.signAsync({ sub: user.id, typ: 'access' }, { expiresIn: TOKEN_TTL_S, algorithm: 'HS256' });
   }
 
-  /** The user behind a token, re-read so role and room changes apply at once. */
+  /** A short-lived token that opens one room's live stream and nothing else (EventSource puts it in the URL). */
+  issueLiveTicket(user: AuthUser, roomId: string): Promise<string> {
+    return this.jwt.signAsync(
+      { sub: user.id, typ: 'live', room: roomId },
+      { expiresIn: LIVE_TICKET_TTL_S, algorithm: 'HS256' },
+    );
+  }
+
+  /** The user behind an access token, re-read so role and room changes apply at once. */
   async resolve(token: string): Promise<AuthUser> {
-    let sub: unknown;
+    const payload = await this.verify(token);
+    if (payload.typ !== undefined && payload.typ !== 'access') {
+      throw new UnauthorizedException('this token is not an access token');
+    }
+    return this.userOf(payload);
+  }
+
+  /** The user behind a live-stream ticket, which must be for `roomId`. */
+  async resolveLiveTicket(ticket: string, roomId: string): Promise<AuthUser> {
+    const payload = await this.verify(ticket);
+    if (payload.typ !== 'live') throw new UnauthorizedException('not a live-stream ticket');
+    if (payload.room !== roomId) throw new UnauthorizedException('this ticket is for another room');
+    return this.userOf(payload);
+  }
+
+  private async verify(token: string): Promise<TokenPayload> {
+    let payload: TokenPayload;
     try {
-      sub = (await this.jwt.verifyAsync<{ sub?: unknown }>(token)).sub;
+      payload = await this.jwt.verifyAsync<TokenPayload>(token, { algorithms: ['HS256'] });
     } catch {
       throw new UnauthorizedException('invalid or expired token');
     }
-    const user = typeof sub === 'string' ? await this.users.byId(sub) : null;
+    // jsonwebtoken accepts a token without exp as never expiring; ours always carry one.
+    if (typeof payload.exp !== 'number') throw new UnauthorizedException('token without expiry (exp)');
+    return payload;
+  }
+
+  private async userOf(payload: TokenPayload): Promise<AuthUser> {
+    const user = typeof payload.sub === 'string' ? await this.users.byId(payload.sub) : null;
     if (!user) throw new UnauthorizedException('user no longer exists');
     return user;
   }

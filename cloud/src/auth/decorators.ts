@@ -17,3 +17,12 @@ export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionConte
   if (!user) throw new Error('CurrentUser used on a public route');
   return user;
 });
+
+export const STREAM_AUTH_KEY = 'lectern:stream-auth';
+
+/**
+ * The route may also be authenticated from the query string, because EventSource cannot set headers:
+ * `?ticket=` (a 60 s live ticket from POST /api/rooms/:id/live/ticket, bound to the route parameter
+ * `roomParam`) or, for older clients, `?token=`. Every other route takes the Authorization header only.
+ */
+export const StreamAuth = (roomParam: string): MethodDecorator => SetMetadata(STREAM_AUTH_KEY, roomParam);

@@ -26,6 +26,8 @@ export class UsersService {
   private readonly logger = new Logger('Users');
   /** The admin password when it was generated during this boot (printed once, then only here). */
   generatedAdminPassword: string | null = null;
+  /** bcrypt password checks made by login since boot (the login limiter bounds these). */
+  passwordChecks = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -55,8 +57,9 @@ export class UsersService {
       // Kept next to the JWT secret (same trust level) so `npm start` can show it again on later runs.
       mkdirSync(this.config.dataDir, { recursive: true });
       writeFileSync(adminPasswordFile(this.config.dataDir), `${password}\n`, { mode: 0o600 });
+      // Never the password itself: logs travel (journald, log shippers) further than the data directory.
       this.logger.warn(
-        `created user "admin" with generated password: ${password} (set LECTERN_ADMIN_PASSWORD to choose one)`,
+        `created user "admin" with a generated password, saved in ${adminPasswordFile(this.config.dataDir)} (mode 0600); set LECTERN_ADMIN_PASSWORD to choose one`,
       );
     }
     await this.create({ username: 'admin', password, role: 'admin', roomIds: [] });
@@ -92,6 +95,7 @@ export class UsersService {
     const u = await this.repo.findOneBy({ username });
     // Compare against a dummy hash for unknown users so timing does not reveal which usernames exist.
     const hash = u?.passwordHash ?? '$2b$10$CwTycUXWue0Thq9StjUM0uJ8.qRhuq5s6MQ3Y4T8gHJ0aZ/2y9Oi6';
+    this.passwordChecks++;
     const ok = await bcrypt.compare(password, hash);
     return ok && u ? toAuthUser(u) : null;
   }

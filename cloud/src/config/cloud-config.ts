@@ -18,13 +18,22 @@ export interface CloudConfig {
   mqttClientId: string;
   /** Embedded broker TCP port; 'auto' picks a free one. */
   mqttPort: number | 'auto';
-  /** Host the embedded broker binds to. */
+  /**
+   * Host the embedded broker binds to: LECTERN_MQTT_HOST, else the HTTP host (loopback by default); set
+   * LECTERN_MQTT_HOST=0.0.0.0 explicitly to let devices on the network connect.
+   */
   mqttHost: string;
+  /** Embedded broker: largest MQTT packet (CONNECT included) in bytes; bigger ones close the connection. */
+  mqttMaxPacketBytes: number;
+  /** Embedded broker: largest retained message a device may store, in bytes. */
+  mqttMaxRetainedBytes: number;
   minGroupSize: number;
   jwtSecret: string | null;
   adminPassword: string | null;
   uploadMaxMb: number;
   retentionDays: number;
+  /** Audit log rows older than this are deleted by the retention job. */
+  auditRetentionDays: number;
   /** Auto sessions: start after faces are seen this long, stop after no faces this long. */
   autoSessionStartS: number;
   autoSessionStopS: number;
@@ -32,12 +41,30 @@ export interface CloudConfig {
   webDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   logFormat: 'json' | 'pretty';
-  /** Failed logins allowed per client address and minute before 429. */
+  /** Wrong passwords allowed per (account, client address) and minute before 429 (see auth/login-limiter.ts). */
   loginFailuresPerMinute: number;
+  /** Wrong passwords per account and minute, all addresses together, before the account is "under attack". */
+  loginAccountFailuresPerMinute: number;
+  /**
+   * Express `trust proxy` value: false (default) trusts no X-Forwarded-* header; a hop count or a list of
+   * addresses/subnets ("loopback", "10.0.0.0/8") trusts those proxies.
+   */
+  trustProxy: false | number | string;
+  /** Serve GET /metrics without a token (otherwise an admin token or LECTERN_METRICS_TOKEN is needed). */
+  publicMetrics: boolean;
+  /** Static bearer token for Prometheus scrapes of /metrics; null = admin tokens only. */
+  metricsToken: string | null;
+  /** Serve Swagger UI and the OpenAPI JSON under /api/docs without a token (otherwise admin only). */
+  publicDocs: boolean;
+  /** Send Strict-Transport-Security on every response (it is always sent on requests that arrived over https). */
+  hsts: boolean;
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
+const onOff = z
+  .enum(['0', '1', 'false', 'true', 'no', 'yes', 'off', 'on'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 const optionalText = z
   .string()
   .optional()
@@ -62,21 +89,42 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"')
     .default('lectern-cloud-ingest'),
   LECTERN_MQTT_PORT: z.union([z.literal('auto'), port]).default(1883),
-  LECTERN_MQTT_HOST: z.string().min(1).default('0.0.0.0'),
+  LECTERN_MQTT_HOST: z.string().min(1).optional(),
+  LECTERN_MQTT_MAX_PACKET_KB: positiveInt.max(262_144).default(256),
+  LECTERN_MQTT_MAX_RETAINED_KB: positiveInt.max(262_144).default(16),
   LECTERN_MIN_GROUP_SIZE: positiveInt.default(3),
   LECTERN_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LECTERN_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   LECTERN_UPLOAD_MAX_MB: positiveInt.default(500),
   LECTERN_RETENTION_DAYS: positiveInt.default(30),
+  LECTERN_AUDIT_RETENTION_DAYS: positiveInt.default(180),
   LECTERN_AUTO_SESSION_START_S: z.coerce.number().min(0).default(10),
   LECTERN_AUTO_SESSION_STOP_S: z.coerce.number().min(1).default(120),
   LECTERN_WEB_DIR: z.string().min(1).optional(),
   LECTERN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   LECTERN_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   LECTERN_LOGIN_FAILURES_PER_MINUTE: positiveInt.default(10),
+  LECTERN_LOGIN_ACCOUNT_FAILURES_PER_MINUTE: positiveInt.default(50),
+  LECTERN_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(|false|\d{1,2}|[A-Za-z0-9.:/]+(\s*,\s*[A-Za-z0-9.:/]+)*)$/,
+      'must be empty/false, a hop count, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal',
+    )
+    .refine((v) => v !== 'true', 'true would trust X-Forwarded-For from anyone: name the proxy addresses instead')
+    .optional(),
+  LECTERN_PUBLIC_METRICS: onOff.default(false),
+  LECTERN_METRICS_TOKEN: z.union([z.literal(''), z.string().min(16, 'must be at least 16 characters')]).optional(),
+  LECTERN_PUBLIC_DOCS: onOff.default(false),
+  LECTERN_HSTS: onOff.default(false),
 });
 
 export class ConfigError extends Error {}
+
+function parseTrustProxy(v: string | undefined): false | number | string {
+  if (v === undefined || v === '' || v === 'false') return false;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
 
 /** Reads LECTERN_* variables from `env`; an invalid value fails with one readable line per problem. */
 export function configFromEnv(env: Record<string, string | undefined>, cwd = process.cwd()): CloudConfig {
@@ -100,17 +148,26 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd = pro
     mqttPassword: e.LECTERN_MQTT_PASSWORD,
     mqttClientId: e.LECTERN_MQTT_CLIENT_ID,
     mqttPort: e.LECTERN_MQTT_PORT,
-    mqttHost: e.LECTERN_MQTT_HOST,
+    mqttHost: e.LECTERN_MQTT_HOST ?? e.LECTERN_HTTP_HOST,
+    mqttMaxPacketBytes: e.LECTERN_MQTT_MAX_PACKET_KB * 1024,
+    mqttMaxRetainedBytes: e.LECTERN_MQTT_MAX_RETAINED_KB * 1024,
     minGroupSize: e.LECTERN_MIN_GROUP_SIZE,
     jwtSecret: e.LECTERN_JWT_SECRET ?? null,
     adminPassword: e.LECTERN_ADMIN_PASSWORD ?? null,
     uploadMaxMb: e.LECTERN_UPLOAD_MAX_MB,
     retentionDays: e.LECTERN_RETENTION_DAYS,
+    auditRetentionDays: e.LECTERN_AUDIT_RETENTION_DAYS,
     autoSessionStartS: e.LECTERN_AUTO_SESSION_START_S,
     autoSessionStopS: e.LECTERN_AUTO_SESSION_STOP_S,
     webDir: resolve(cwd, e.LECTERN_WEB_DIR ?? resolve(__dirname, '../../web-dist')),
     logLevel: e.LECTERN_LOG_LEVEL,
     loginFailuresPerMinute: e.LECTERN_LOGIN_FAILURES_PER_MINUTE,
+    loginAccountFailuresPerMinute: e.LECTERN_LOGIN_ACCOUNT_FAILURES_PER_MINUTE,
+    trustProxy: parseTrustProxy(e.LECTERN_TRUST_PROXY),
+    publicMetrics: e.LECTERN_PUBLIC_METRICS,
+    metricsToken: e.LECTERN_METRICS_TOKEN || null,
+    publicDocs: e.LECTERN_PUBLIC_DOCS,
+    hsts: e.LECTERN_HSTS,
     logFormat: e.LECTERN_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   };
 }

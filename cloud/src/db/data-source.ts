@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -58,12 +58,15 @@ export function dataSourceOptions(target: DbTarget, opts: { synchronize?: boolea
 /** Opens the database and applies pending migrations (never synchronize outside tests). */
 export async function openDatabase(url: string): Promise<DataSource> {
   const target = parseDbUrl(url);
-  if (target.dialect === 'sqlite' && target.location !== ':memory:')
-    mkdirSync(dirname(target.location), { recursive: true });
+  const sqliteFile = target.dialect === 'sqlite' && target.location !== ':memory:' ? target.location : null;
+  if (sqliteFile) mkdirSync(dirname(sqliteFile), { recursive: true, mode: 0o700 });
   if (target.schema) await ensurePgSchema(target.location, target.schema);
   const ds = new DataSource(dataSourceOptions(target));
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
+  // The database holds password hashes and every room's history: readable by the service user only.
+  if (sqliteFile)
+    for (const f of [sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   return ds;
 }
 

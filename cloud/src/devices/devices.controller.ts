@@ -38,7 +38,11 @@ export class DevicesController {
   @Post()
   async create(@CurrentUser() user: AuthUser, @Body() body: unknown) {
     const input = parseOr400(createBody, body);
-    const { device, username, password } = await this.devices.provision(input, { rotate: false });
+    // Room creation is admin-only (POST /api/rooms); an installer places devices in existing rooms.
+    const { device, username, password } = await this.devices.provision(input, {
+      rotate: false,
+      mayCreateRoom: user.role === 'admin',
+    });
     await this.audit.record(user, 'device.create', `device:${device.id}`, { roomId: device.roomId });
     const configYaml = deviceConfigYaml({
       deviceId: device.id,

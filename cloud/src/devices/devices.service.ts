@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DeviceFaceSizes } from '../api/contract';
 import { DeviceEntity } from '../db/entities';
@@ -58,10 +64,18 @@ export class DevicesService {
    */
   async provision(
     input: ProvisionInput,
-    opts: { rotate: boolean },
+    opts: {
+      rotate: boolean;
+      /** false: an unknown room fails instead of being created (installers). */ mayCreateRoom?: boolean;
+    },
   ): Promise<{ device: DeviceView; username: string; password: string }> {
+    // The embedded broker lets a device use `lectern-<id>` or its bare id as MQTT client id; a bare id
+    // starting with `lectern-` could be another device's client id.
+    if (input.id.startsWith('lectern-')) throw new BadRequestException('device ids must not start with "lectern-"');
     if (!(await this.rooms.exists(input.roomId))) {
       if (!input.roomName) throw new BadRequestException(`room ${input.roomId} does not exist`);
+      if (opts.mayCreateRoom === false)
+        throw new ForbiddenException(`room ${input.roomId} does not exist; only an admin can create rooms`);
       await this.rooms.create(
         { id: input.roomId, name: input.roomName, buildingName: input.buildingName ?? 'Main' },
         'keep',

@@ -96,7 +96,11 @@ export class BulkInsert<Row extends object> {
     if (!sql) {
       const one = `(${this.columns.map(() => '?').join(', ')})`;
       const cols = this.columns.map((c) => quote(c.name)).join(', ');
-      sql = `INSERT${this.ignoreDuplicates ? ' OR IGNORE' : ''} INTO ${this.table} (${cols}) VALUES ${Array(rowCount).fill(one).join(', ')}`;
+      // ON CONFLICT DO NOTHING skips only unique-index conflicts; INSERT OR IGNORE would also skip a row
+      // breaking NOT NULL or CHECK, silently (and its message would be acknowledged as stored).
+      sql =
+        `INSERT INTO ${this.table} (${cols}) VALUES ${Array(rowCount).fill(one).join(', ')}` +
+        (this.ignoreDuplicates ? ' ON CONFLICT DO NOTHING' : '');
       this.sqliteInserts.set(rowCount, sql);
     }
     return sql;

@@ -36,14 +36,23 @@ export class IngestService {
     private readonly metrics: MetricsService,
     @Inject(CLOUD_CONFIG) readonly config: CloudConfig,
   ) {
-    this.writer = new SnapshotWriter(ds, (n) => this.metrics.stored.inc(n));
+    this.writer = new SnapshotWriter(
+      ds,
+      (n) => this.metrics.stored.inc(n),
+      {},
+      (reason) => this.metrics.rejected.inc({ reason }),
+    );
   }
 
   setSessionLookup(fn: (roomId: string) => string | null): void {
     this.sessionOf = fn;
   }
 
-  /** Returns a promise only when the caller must wait before taking more (back-pressure). */
+  /**
+   * Returns null when the message may be acknowledged at once (handled, or counted and dropped), or a promise
+   * that resolves once it may be acknowledged: a snapshot once its row is committed (or dead-lettered). A
+   * rejected promise means: do not acknowledge (the writer shut down with the database failing).
+   */
   handle(topic: string, payload: Buffer): Promise<void> | null {
     const t = parseTopic(topic);
     if (!t) return this.reject('unknown-topic', `${topic}`);
@@ -82,10 +91,8 @@ export class IngestService {
     const r = decode('snapshot', payload);
     if (!r.ok) return this.reject('malformed', `${topicDeviceId}: ${r.error}`);
     const s: Snapshot = r.value;
-    // The only free text of a snapshot; PostgreSQL text cannot hold NUL, and one such row would fail the
-    // whole batch, other devices' rows included.
-    if (s.model.id.includes('\u0000') || s.model.version.includes('\u0000'))
-      return this.reject('malformed', `${topicDeviceId}: NUL character in model id/version`);
+    // Free text (model id and version) was checked by validation: no control characters, no lone surrogates,
+    // so PostgreSQL and SQLite store it alike. A row the database refuses anyway is dead-lettered by the writer.
     if (s.deviceId !== topicDeviceId)
       return this.reject('device-mismatch', `${s.deviceId} on ${topicDeviceId}'s topic`);
     const roomId = this.registry.roomOf(s.deviceId);

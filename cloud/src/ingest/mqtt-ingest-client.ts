@@ -2,12 +2,21 @@ import { Logger } from '@nestjs/common';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { CLOUD_SUBSCRIPTIONS } from '../mqtt/acl';
 
+/** mqtt.js's own packet writer (not in its typings); used for PUBACKs sent after the commit. */
+interface PacketSender {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number }): void;
+}
+
+/** Given to mqtt.js's handleMessage callback so it skips its own PUBACK (see handleMessage below). */
+const DEFERRED_ACK = new Error('PUBACK deferred until the snapshot is committed');
+
 export type MessageHandler = (topic: string, payload: Buffer) => Promise<void> | null;
 
 /**
- * The cloud's consumer on an external broker (the embedded one delivers in-process). Messages are handled in
- * `handleMessage`, whose callback mqtt.js waits for before acking and reading on: a slow database thus
- * slows the broker's delivery instead of filling memory.
+ * The cloud's consumer on an external broker (the embedded one delivers in-process). A QoS 1 snapshot is
+ * acknowledged to the broker only once its row is committed (see handleMessage): the broker keeps it until
+ * then, and its in-flight window (Mosquitto's max_inflight_messages) bounds how many wait, so a slow or
+ * failing database slows the broker's delivery instead of filling memory or losing acknowledged messages.
  *
  * The session is persistent (fixed client id, clean: false, QoS 1 subscriptions): while the cloud is down
  * or reconnecting, the broker queues what devices publish (their outbox replay included) and delivers it
@@ -42,12 +51,27 @@ export class MqttIngestClient {
       } catch (err) {
         this.logger.error(`message handler failed: ${(err as Error).message}`);
       }
-      if (wait)
+      if (!wait) return callback();
+      if (packet.qos !== 1 || packet.messageId === undefined) {
+        // QoS 0: nothing to acknowledge, but wait for it all the same (back-pressure).
         wait.then(
           () => callback(),
           () => callback(),
         );
-      else callback();
+        return;
+      }
+      // QoS 1: the PUBACK goes out once the row is committed, not now. mqtt.js sends the PUBACK when this
+      // callback succeeds and reads the next packet only after that, so waiting here would admit one message
+      // per commit; instead the callback fails (mqtt.js then moves on without a PUBACK) and the PUBACK is
+      // sent by `ackLater`. The broker's in-flight window bounds how many wait.
+      const messageId = packet.messageId;
+      const stream = client.stream;
+      wait.then(
+        () => this.ackLater(client, stream, messageId),
+        // Not durable (shutdown with the database failing): no PUBACK, the broker redelivers the message.
+        () => undefined,
+      );
+      callback(DEFERRED_ACK);
     };
     client.on('error', (err) => this.logger.warn(`MQTT: ${err.message}`));
     client.on('connect', (connack) => {
@@ -74,6 +98,16 @@ export class MqttIngestClient {
       client.once('connect', onConnect);
       client.once('error', onError);
     });
+  }
+
+  /**
+   * Sends the PUBACK of a committed message, on the connection it came in on only: after a reconnect the
+   * message id may name another message, and the broker redelivers the unacknowledged one anyway (persistent
+   * session), which the unique (device, seq) index then stores once.
+   */
+  private ackLater(client: MqttClient, stream: unknown, messageId: number): void {
+    if (this.client !== client || !client.connected || client.stream !== stream) return;
+    (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId });
   }
 
   get connected(): boolean {

@@ -1,8 +1,9 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import { AuthService, LIVE_TICKET_TTL_S } from '../auth/auth.service';
+import { CurrentUser, Roles, StreamAuth } from '../auth/decorators';
 import { assertRoomAccess } from '../auth/room-access';
 import { EventBus } from '../common/event-bus';
 import { MetricsService } from '../ops/metrics.service';
@@ -24,9 +25,33 @@ export class LiveController {
     private readonly bus: EventBus,
     private readonly metrics: MetricsService,
     private readonly audit: AuditService,
+    private readonly auth: AuthService,
   ) {}
 
+  /**
+   * A 60 s ticket for `GET :id/live?ticket=…`: EventSource cannot send an Authorization header, and the
+   * ticket (unlike the session token) opens only this room's stream and expires before a leaked URL
+   * (proxy log, browser history) is worth anything. The stream re-checks the user's access when opened.
+   */
   @Roles('speaker')
+  @Post(':id/live/ticket')
+  @HttpCode(200)
+  async ticket(
+    @CurrentUser() user: AuthUser,
+    @Param('id') roomId: string,
+  ): Promise<{ ticket: string; expiresInS: number; url: string }> {
+    assertRoomAccess(user, roomId);
+    await this.rooms.get(roomId);
+    const ticket = await this.auth.issueLiveTicket(user, roomId);
+    return {
+      ticket,
+      expiresInS: LIVE_TICKET_TTL_S,
+      url: `/api/rooms/${encodeURIComponent(roomId)}/live?ticket=${encodeURIComponent(ticket)}`,
+    };
+  }
+
+  @Roles('speaker')
+  @StreamAuth('id')
   @Get(':id/live')
   async stream(@CurrentUser() user: AuthUser, @Param('id') roomId: string, @Res() res: Response): Promise<void> {
     assertRoomAccess(user, roomId);

@@ -11,40 +11,132 @@ export interface BrokerAuth {
   servicePassword: string;
   /** Resolves whether `password` is the device's current secret. */
   checkDevice(deviceId: string, password: string): Promise<boolean>;
+  /**
+   * Client ids only the service credential may use (the cloud's ingest id and the `lectern-cloud` prefix): a
+   * device that names one is refused before it can take over that session.
+   */
+  serviceClientIds?: readonly string[];
+}
+
+export interface BrokerLimits {
+  /** Largest MQTT packet accepted, CONNECT included; a bigger announced length closes the connection at once. */
+  maxPacketBytes: number;
+  /** Largest retained PUBLISH a client may store; bigger retained publishes are refused. */
+  maxRetainedBytes: number;
+}
+
+export const DEFAULT_BROKER_LIMITS: BrokerLimits = { maxPacketBytes: 256 * 1024, maxRetainedBytes: 16 * 1024 };
+
+/** The client id the agent connects with by default (device/src/link): `lectern-<deviceId>`. */
+export function deviceClientId(deviceId: string): string {
+  return `lectern-${deviceId}`;
+}
+
+/**
+ * The client ids a device may use: the agent's `lectern-<id>`, or its bare id. Device ids never start with
+ * `lectern-` (provisioning refuses them), so no device's bare id can be another device's `lectern-` id.
+ */
+export function deviceMayUseClientId(deviceId: string, clientId: string): boolean {
+  return clientId === deviceClientId(deviceId) || clientId === deviceId;
+}
+
+/** Client ids reserved for the cloud: its configured ingest id and anything under `lectern-cloud`. */
+export function isServiceClientId(clientId: string, serviceClientIds: readonly string[] = []): boolean {
+  return clientId.startsWith('lectern-cloud') || serviceClientIds.includes(clientId);
 }
 
 export interface BrokerCounters {
   authFailures: number;
   deniedPublishes: number;
   deniedSubscribes: number;
+  /** Connections closed because they announced a packet over `maxPacketBytes`. */
+  oversizedPackets: number;
+  /** Retained publishes over `maxRetainedBytes`, refused. */
+  oversizedRetained: number;
+  /** CONNECTs with valid credentials but a client id those credentials may not use. */
+  clientIdRefused: number;
 }
 
 const principals = new WeakMap<Client, MqttPrincipal>();
 /** Topics a connection was already allowed to publish to; mayPublish admits only a handful per principal. */
 const grantedTopics = new WeakMap<Client, Set<string>>();
 
-function authError(message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: 4 as const });
+function authError(message: string, returnCode: 2 | 4 = 4): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode });
+}
+
+class ClientIdRefused extends Error {}
+
+/** The bits of mqtt-packet's parser the size guard hooks into (not in its typings). */
+interface PacketParser {
+  packet: { length: number };
+  _parseLength(): boolean;
+  _emitError(err: Error): void;
+}
+
+/**
+ * Makes a connection's parser give up as soon as a packet's remaining length is known to exceed `max`:
+ * mqtt-packet would otherwise buffer the whole announced packet (128 MB CONNECTs from unauthenticated
+ * clients) before anything looks at it. The error closes the connection through aedes' own error path.
+ */
+function limitPacketSize(client: Client, max: number, onOversized: () => void): void {
+  const parser = (client as unknown as { _parser?: PacketParser })._parser;
+  if (!parser || typeof parser._parseLength !== 'function') {
+    throw new Error('aedes/mqtt-packet internals changed: cannot enforce the MQTT packet size limit');
+  }
+  const parseLength = parser._parseLength.bind(parser);
+  parser._parseLength = () => {
+    if (!parseLength()) return false;
+    if (parser.packet.length > max) {
+      onOversized();
+      parser._emitError(new Error(`packet of ${parser.packet.length} bytes exceeds the ${max}-byte limit`));
+      return false;
+    }
+    return true;
+  };
 }
 
 /** The embedded aedes broker on a TCP port, with per-device authentication and topic ACL. */
 export class EmbeddedBroker {
-  readonly counters: BrokerCounters = { authFailures: 0, deniedPublishes: 0, deniedSubscribes: 0 };
+  readonly counters: BrokerCounters = {
+    authFailures: 0,
+    deniedPublishes: 0,
+    deniedSubscribes: 0,
+    oversizedPackets: 0,
+    oversizedRetained: 0,
+    clientIdRefused: 0,
+  };
   private readonly aedes: Aedes;
   private server: Server | null = null;
   port = 0;
 
-  constructor(private readonly auth: BrokerAuth) {
+  constructor(
+    private readonly auth: BrokerAuth,
+    private readonly limits: BrokerLimits = DEFAULT_BROKER_LIMITS,
+  ) {
     this.aedes = createBroker({
+      // No CONNECT within 10 s: the socket is closed (aedes' default keeps idle sockets 30 s).
+      connectTimeout: 10_000,
+      // Device client ids are `lectern-<slug of up to 64>`; aedes' 23 applies to MQTT 3.1 only.
+      maxClientsIdLength: 80,
       authenticate: (client, username, password, done) => {
         this.authenticate(client, username, password).then(
           (ok) =>
             ok ? done(null, true) : (this.counters.authFailures++, done(authError('bad username or password'), false)),
-          () => done(authError('authentication unavailable'), false),
+          (err: unknown) =>
+            err instanceof ClientIdRefused
+              ? (this.counters.clientIdRefused++, done(authError(err.message, 2), false))
+              : done(authError('authentication unavailable'), false),
         );
       },
-      authorizePublish: (client, packet, done) => {
+      authorizePublish: (client, packet, authorized) => {
+        // issue 12: a device's publish, once allowed, is ingested here and authorized only once it is durable.
+        const done = (err?: Error | null): void => this.ingestBeforeAck(client, packet, err, authorized);
         if (!client) return done(null); // the broker's own publishes ($SYS, wills already vetted)
+        if (packet.retain && Buffer.byteLength(packet.payload) > this.limits.maxRetainedBytes) {
+          this.counters.oversizedRetained++;
+          return done(new Error(`retained message over ${this.limits.maxRetainedBytes} bytes`));
+        }
         // Devices publish to the same few topics thousands of times: remember the ones already granted.
         const granted = grantedTopics.get(client);
         if (granted?.has(packet.topic)) return done(null);
@@ -66,6 +158,11 @@ export class EmbeddedBroker {
     });
   }
 
+  /**
+   * Credentials first, then the client id they may use: a device only its own `lectern-<id>`, the cloud's
+   * ids only the service credential. Refusing here (CONNACK 2) happens before aedes registers the client,
+   * so a refused CONNECT neither takes over a session nor disconnects the device that owns the id.
+   */
   private async authenticate(client: Client, username?: string, password?: Buffer): Promise<boolean> {
     if (!username || !password) return false;
     const secret = password.toString('utf8');
@@ -75,18 +172,24 @@ export class EmbeddedBroker {
       return true;
     }
     if (!(await this.auth.checkDevice(username, secret))) return false;
+    if (!deviceMayUseClientId(username, client.id) || isServiceClientId(client.id, this.auth.serviceClientIds)) {
+      throw new ClientIdRefused(`device ${username} may only connect with client id ${deviceClientId(username)}`);
+    }
     principals.set(client, { kind: 'device', deviceId: username });
     return true;
   }
 
   /**
    * The cloud's own subscriptions, in-process: no loopback MQTT connection, no second encode/decode of each
-   * message. Devices still go through authenticate / authorizePublish. A QoS 1 PUBACK goes back to the
-   * device only once every handler called back, so a handler that returns a promise (writer back-pressure)
-   * holds the device's publish window. Call before `listen`, so no device publishes before the cloud listens.
+   * message. Devices still go through authenticate / authorizePublish; a device's publish is handed to
+   * `onMessage` from there, so that its PUBACK waits for the promise `onMessage` returns (issue 12, see
+   * ingestBeforeAck); this subscription delivers the rest (broker-side publishes). Call before `listen`, so no
+   * device publishes before the cloud listens.
    */
   async subscribe(filters: readonly string[], onMessage: MessageHandler): Promise<void> {
+    this.ingest = onMessage; // issue 12: device publishes are ingested in authorizePublish (ingestBeforeAck)
     const deliver = (packet: AedesPublishPacket, done: () => void): void => {
+      if (Buffer.isBuffer(packet.payload) && this.ingested.has(packet.payload)) return done();
       let wait: Promise<void> | null = null;
       try {
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -105,6 +208,39 @@ export class EmbeddedBroker {
       await new Promise<void>((resolve) => this.aedes.subscribe(filter, deliver, resolve));
     }
   }
+
+  // ---- issue 12: acknowledge only what is committed ----
+  // aedes writes a QoS 1 PUBACK right after authorizePublish calls back, before subscribers see the message;
+  // so a device's publish is handed to ingestion here, and authorized (PUBACK) only once ingestion's promise
+  // resolves (the snapshot row is committed or dead-lettered). A rejected promise (shutdown with the database
+  // failing) refuses the publish: no PUBACK, the device keeps the snapshot and sends it again. The payload is
+  // remembered so the in-process subscription does not ingest it a second time.
+  private ingest: MessageHandler | null = null;
+  private readonly ingested = new WeakSet<Buffer>();
+
+  private ingestBeforeAck(
+    client: Client | null,
+    packet: PublishPacket,
+    err: Error | null | undefined,
+    authorized: (err?: Error | null) => void,
+  ): void {
+    const ingest = this.ingest;
+    if (err || !client || !ingest || principals.get(client)?.kind !== 'device' || !Buffer.isBuffer(packet.payload))
+      return authorized(err ?? null);
+    this.ingested.add(packet.payload);
+    let wait: Promise<void> | null = null;
+    try {
+      wait = ingest(packet.topic, packet.payload);
+    } catch {
+      // The ingest service counts and drops bad messages itself; a throw here must not stall the broker.
+    }
+    if (!wait) return authorized(null);
+    wait.then(
+      () => this.ack(() => authorized(null)),
+      (e: unknown) => authorized(e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+  // ---- end issue 12 ----
 
   private acks: (() => void)[] = [];
 
@@ -136,7 +272,11 @@ export class EmbeddedBroker {
 
   /** Listens on `port` (0 = any free port). A taken port fails with a message naming the setting. */
   async listen(port: number, host: string): Promise<number> {
-    const server = createServer(this.aedes.handle);
+    const max = this.limits.maxPacketBytes;
+    const server = createServer((conn) => {
+      const client = this.aedes.handle(conn);
+      limitPacketSize(client, max, () => this.counters.oversizedPackets++);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(

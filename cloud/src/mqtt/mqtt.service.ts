@@ -34,11 +34,15 @@ export class MqttService {
   private async startEmbedded(): Promise<void> {
     // Ingestion reads the broker in-process, so no cloud client logs in; the service credential is random and
     // never shown, which leaves the cloud's publish/subscribe rights to no MQTT connection at all.
-    const broker = new EmbeddedBroker({
-      serviceUsername: 'lectern-cloud',
-      servicePassword: randomPassword(24),
-      checkDevice: (id, secret) => Promise.resolve(this.registry.checkSecret(id, secret)),
-    });
+    const broker = new EmbeddedBroker(
+      {
+        serviceUsername: 'lectern-cloud',
+        servicePassword: randomPassword(24),
+        checkDevice: (id, secret) => Promise.resolve(this.registry.checkSecret(id, secret)),
+        serviceClientIds: [this.config.mqttClientId],
+      },
+      { maxPacketBytes: this.config.mqttMaxPacketBytes, maxRetainedBytes: this.config.mqttMaxRetainedBytes },
+    );
     // Subscribed before the port opens: no device can publish into a broker nobody reads yet.
     await broker.subscribe(CLOUD_SUBSCRIPTIONS, (t, p) => this.ingest.handle(t, p));
     let port: number;

@@ -1,8 +1,12 @@
-import { Controller, Get, Header, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import { AuthService } from '../auth/auth.service';
 import { Public } from '../auth/decorators';
+import { CLOUD_CONFIG } from '../config/config.tokens';
+import type { CloudConfig } from '../config/cloud-config';
+import { assertOpsAccess } from '../http/ops-access';
 import { IngestService } from '../ingest/ingest.service';
 import { MqttService } from '../mqtt/mqtt.service';
 import { MetricsService } from './metrics.service';
@@ -15,6 +19,8 @@ export class HealthController {
     private readonly mqtt: MqttService,
     private readonly metrics: MetricsService,
     private readonly ingest: IngestService,
+    private readonly auth: AuthService,
+    @Inject(CLOUD_CONFIG) private readonly config: CloudConfig,
   ) {}
 
   @Public()
@@ -31,10 +37,12 @@ export class HealthController {
     return { status: 'ok', db: 'ok', mqtt: 'ok' };
   }
 
+  /** Public only with LECTERN_PUBLIC_METRICS=1; otherwise an admin token or LECTERN_METRICS_TOKEN. */
   @Public()
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
-  async prometheus(@Res() res: Response): Promise<void> {
+  async prometheus(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!this.config.publicMetrics) await assertOpsAccess(req, this.auth, '/metrics', this.config.metricsToken);
     this.metrics.queueDepth.set(this.ingest.writer.depth);
     this.metrics.mqttClients.set(this.mqtt.broker?.connectedClients ?? 0);
     res.setHeader('Content-Type', this.metrics.registry.contentType);

@@ -13,7 +13,8 @@ export interface LiveState {
 
 /**
  * Subscribes to a room's SSE channel. EventSource retries dropped connections itself; when the server
- * refuses the stream (it closes for good, e.g. an expired token) we check the session and retry slowly.
+ * refuses the stream (it closes for good, e.g. an expired ticket or token) we check the session and retry
+ * slowly with a fresh ticket.
  */
 export function useLiveAggregate(roomId: string, onAggregate?: (a: LiveAggregate) => void): LiveState {
   const [state, setState] = useState<LiveState>({ aggregate: null, connection: 'connecting', receivedAt: null });
@@ -27,7 +28,18 @@ export function useLiveAggregate(roomId: string, onAggregate?: (a: LiveAggregate
     setState({ aggregate: null, connection: 'connecting', receivedAt: null });
 
     const connect = () => {
-      source = new EventSource(liveUrl(roomId));
+      liveUrl(roomId).then(open, () => {
+        // No ticket (network, server down; a 401 already sent the user to login): try again slowly.
+        if (stopped) return;
+        setState((s) => ({ ...s, connection: 'offline' }));
+        retry = setTimeout(connect, 5000);
+      });
+    };
+    const open = (url: string) => {
+      if (stopped) return;
+      // EventSource reconnects by itself with the same URL; once the ticket has expired that fails for good
+      // (CLOSED below) and connect() fetches a new one.
+      source = new EventSource(url);
       source.onopen = () => setState((s) => ({ ...s, connection: 'live' }));
       source.addEventListener('aggregate', (ev: MessageEvent<string>) => {
         let agg: LiveAggregate;

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Registers one device with the broker, with exactly the rights the embedded broker gives it: publish its
 # own snapshot/status/telemetry/response, subscribe to (and receive) its own config/command, nothing else.
-# Usage: add-device.sh <deviceId> <password>   (the credentials the cloud's installer page printed)
+# The device may connect only with client id lectern-<deviceId> (the agent's default), or the one given as
+# third argument (the agent's broker.clientId), so no device can knock another offline or take over the
+# cloud's session by borrowing its client id.
+# Usage: add-device.sh <deviceId> <password> [clientId]   (the credentials the cloud's installer page printed)
 # env: MQTT_HOST, MQTT_PORT, MOSQUITTO_ADMIN_PASSWORD
 set -eu
 ID=${1:?usage: add-device.sh <deviceId> <password>}
@@ -19,6 +22,11 @@ for kind in config command; do
   ctl addRoleACL "$ROLE" unsubscribeLiteral "$T/$kind" allow || true
   ctl addRoleACL "$ROLE" publishClientReceive "$T/$kind" allow || true
 done
-ctl createClient "$ID" -p "$PASSWORD" || ctl setClientPassword "$ID" "$PASSWORD"
+CLIENT_ID=${3:-lectern-$ID}
+case "$CLIENT_ID" in
+  lectern-cloud*) echo "client id \"$CLIENT_ID\" is reserved for the cloud" >&2; exit 2 ;;
+esac
+ctl createClient "$ID" -c "$CLIENT_ID" -p "$PASSWORD" || ctl setClientPassword "$ID" "$PASSWORD"
+ctl setClientId "$ID" "$CLIENT_ID"
 ctl addClientRole "$ID" "$ROLE" || true
 echo "device $ID registered with the broker"

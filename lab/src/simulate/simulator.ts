@@ -100,7 +100,8 @@ class DeviceLoop {
       model: SIMULATOR_MODEL,
     };
     const client = mqtt.connect(brokerUrl, {
-      clientId: `lectern-sim-${device.deviceId}`,
+      // The agent's client id: the embedded broker accepts only lectern-<id> (or the bare id) for a device.
+      clientId: `lectern-${device.deviceId}`,
       username: device.username,
       password: device.password,
       will: availabilityWill(identity),
@@ -110,12 +111,20 @@ class DeviceLoop {
     const loop = new DeviceLoop(device, client, audience, opts);
     announceOnConnect(client, identity, (err) => opts.onError?.(device.deviceId, err));
     client.on('error', (err) => opts.onError?.(device.deviceId, err));
+    // Only the first connect may fail the start; afterwards mqtt.js reconnects on its own (a broker restart
+    // must not end the simulated device), so both listeners go once the first attempt is decided.
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', (err) => {
+      const onConnect = (): void => {
+        client.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error): void => {
+        client.off('connect', onConnect);
         client.end(true);
         reject(new Error(`simulated device ${device.deviceId}: cannot connect to ${brokerUrl}: ${err.message}`));
-      });
+      };
+      client.once('connect', onConnect);
+      client.once('error', onError);
     });
     loop.timer = setInterval(() => loop.tick(), 1000 / hz);
     return loop;

@@ -68,6 +68,8 @@ async function main(): Promise<void> {
   const opts = options();
   const env: Record<string, string> = {};
   if (!process.env.LECTERN_MQTT_PORT) env.LECTERN_MQTT_PORT = 'auto';
+  // A local demo shows its Swagger UI (printed below); a deployment keeps it admin-only (LECTERN_PUBLIC_DOCS).
+  if (!process.env.LECTERN_PUBLIC_DOCS) env.LECTERN_PUBLIC_DOCS = '1';
   // The clip is composed while the cloud boots; a failure surfaces only if the demo needs the clip.
   let clip: Promise<string> | null = null;
   if (opts.demo && !opts.camera) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EMOTION_COUNT, EMOTIONS } from './emotions';
+import { textProblem } from './primitives';
 import { MAX_TRACKS, type Snapshot } from './snapshot';
 import { TOPICS, type PayloadOf, type TopicKind } from './topics';
 
@@ -78,7 +79,8 @@ const intInRange = (v: unknown, min: number, max: number): boolean =>
 
 const isSlug = (v: unknown): boolean => typeof v === 'string' && v.length <= 64 && SLUG.test(v);
 
-const shortText = (v: unknown, max: number): boolean => typeof v === 'string' && v.length <= max;
+const shortText = (v: unknown, max: number): boolean =>
+  typeof v === 'string' && v.length <= max && textProblem(v) === null;
 
 function isEmotionVector(v: unknown): boolean {
   if (!Array.isArray(v) || v.length !== EMOTION_COUNT) return false;

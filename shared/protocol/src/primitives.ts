@@ -24,8 +24,31 @@ export const emotionVector = z
 
 export const emotionLabel = z.enum(EMOTIONS);
 
-/** Short strings only: long strings are where a base64 image could hide. */
-export const shortText = (max = 64) => z.string().max(max);
+/**
+ * Text a database stores as sent, on SQLite and PostgreSQL alike: no control characters (C0 with NUL, DEL,
+ * C1), which PostgreSQL refuses (NUL) or a log or CSV would misrender, and no lone UTF-16 surrogates, which
+ * are valid in JSON but not in UTF-8 (PostgreSQL refuses them, SQLite would silently turn them into U+FFFD).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why `s` is not storable text, or null when it is. */
+export function textProblem(s: string): string | null {
+  if (CONTROL_CHARACTER.test(s)) return 'must not contain control characters (U+0000-U+001F, U+007F-U+009F)';
+  if (LONE_SURROGATE.test(s)) return 'must not contain lone UTF-16 surrogates';
+  return null;
+}
+
+/** Short storable strings only: long strings are where a base64 image could hide. */
+export const shortText = (max = 64) =>
+  z
+    .string()
+    .max(max)
+    .superRefine((s, ctx) => {
+      const problem = textProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 export const modelRef = z.strictObject({
   id: shortText(64),

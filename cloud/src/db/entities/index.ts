@@ -4,6 +4,7 @@ import { BuildingEntity } from './building.entity';
 import { CommandEntity } from './command.entity';
 import { DeviceEntity } from './device.entity';
 import { JobEntity } from './job.entity';
+import { RejectedSnapshotEntity } from './rejected-snapshot.entity';
 import { ReportEntity } from './report.entity';
 import { RoomEntity } from './room.entity';
 import { ScheduleSlotEntity } from './schedule-slot.entity';
@@ -17,6 +18,7 @@ export * from './building.entity';
 export * from './command.entity';
 export * from './device.entity';
 export * from './job.entity';
+export * from './rejected-snapshot.entity';
 export * from './report.entity';
 export * from './room.entity';
 export * from './schedule-slot.entity';
@@ -31,6 +33,7 @@ export const ENTITIES = [
   CommandEntity,
   DeviceEntity,
   JobEntity,
+  RejectedSnapshotEntity,
   ReportEntity,
   RoomEntity,
   ScheduleSlotEntity,

@@ -89,8 +89,14 @@ function filenameFrom(disposition: string | null): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 
-export function liveUrl(roomId: string): string {
-  return `/api/rooms/${encodeURIComponent(roomId)}/live?token=${encodeURIComponent(getToken() ?? '')}`;
+/**
+ * The live stream's URL with a fresh 60 s ticket: EventSource cannot send the Authorization header, and a
+ * ticket for one room's stream is all that should ever land in a URL (never the session token).
+ */
+export async function liveUrl(roomId: string): Promise<string> {
+  const room = encodeURIComponent(roomId);
+  const { ticket } = await api.post<{ ticket: string }>(`/api/rooms/${room}/live/ticket`);
+  return `/api/rooms/${room}/live?ticket=${encodeURIComponent(ticket)}`;
 }
 
 export interface UploadHandle {
