@@ -42,6 +42,11 @@ export class MqttIngestClient {
       ...(this.auth.password ? { password: this.auth.password } : {}),
     };
     const client = connect(this.url, opts);
+    if (typeof (client as unknown as Partial<PacketSender>)._sendPacket !== 'function') {
+      client.end(true);
+      // Refuse to run rather than acknowledge nothing (or everything) after an mqtt.js upgrade.
+      throw new Error('this mqtt.js version has no _sendPacket: acknowledging after commit needs mqtt 5.x');
+    }
     this.client = client;
     client.handleMessage = (packet, callback) => {
       let wait: Promise<void> | null = null;
