@@ -46,14 +46,21 @@ describe('lectern-provision against a real cloud', () => {
     // The credentials in the file are the ones the broker accepts.
     const password = /password:\s*"?([^"\n]+)"?/.exec(text)?.[1];
     expect(password).toBeTruthy();
+    // The client id the agent uses: the broker ties client ids to credentials.
     const client = await mqtt.connectAsync(cloud.mqttUrl, {
+      clientId: 'lectern-aula-1-cam-1',
       username: r.username,
       password: password!,
       reconnectPeriod: 0,
     });
     await client.endAsync();
     await expect(
-      mqtt.connectAsync(cloud.mqttUrl, { username: r.username, password: 'wrong', reconnectPeriod: 0 }),
+      mqtt.connectAsync(cloud.mqttUrl, {
+        clientId: 'lectern-aula-1-cam-1',
+        username: r.username,
+        password: 'wrong',
+        reconnectPeriod: 0,
+      }),
     ).rejects.toThrow();
   });
 
