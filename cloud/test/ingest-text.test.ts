@@ -7,31 +7,15 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RejectedSnapshotEntity, SnapshotEntity } from '../src';
 import { dropPgSchema, openDatabase } from '../src/db/data-source';
-import { SnapshotWriter, type SnapshotRow } from '../src/ingest/snapshot-writer';
+import { snapshotRow, SnapshotWriter, type SnapshotRow } from '../src/ingest/snapshot-writer';
 import { PG_URL } from './helpers/cloud';
 import { nastyStrings, shouldRefuse } from './helpers/nasty-strings';
 import { makeSnapshot } from './helpers/snapshots';
 import { DB_TARGETS, announceSkip } from './helpers/targets';
 
-/** The row ingestion makes of a snapshot (ingest.service.ts). */
-function rowOf(s: Snapshot): SnapshotRow {
-  return {
-    deviceId: s.deviceId,
-    roomId: s.roomId,
-    sessionId: null,
-    seq: s.seq,
-    capturedAt: s.capturedAt,
-    receivedAt: Date.now(),
-    faces: s.faces,
-    valence: s.aggregate.valence,
-    attention: s.aggregate.attention,
-    distribution: s.aggregate.distribution,
-    tracks: s.tracks,
-    emotionEnabled: s.emotionEnabled,
-    modelId: s.model.id,
-    modelVersion: s.model.version,
-  };
-}
+/** The row ingestion makes of a snapshot. */
+const rowOf = (s: Snapshot): SnapshotRow =>
+  snapshotRow(s, { roomId: s.roomId, sessionId: null, receivedAt: Date.now() });
 
 async function openTestDb(db: 'sqlite' | 'postgres'): Promise<{ ds: DataSource; close(): Promise<void> }> {
   if (db === 'sqlite') {

@@ -15,7 +15,7 @@ import { DeviceRegistry } from '../devices/device-registry';
 import { CommandEntity, DeviceEntity } from '../db/entities';
 import { LiveService } from '../live/live.service';
 import { MetricsService } from '../ops/metrics.service';
-import { SnapshotWriter } from './snapshot-writer';
+import { snapshotRow, SnapshotWriter } from './snapshot-writer';
 
 /**
  * Everything arriving from devices goes through here, whichever broker delivered it. A bad message is
@@ -102,22 +102,7 @@ export class IngestService {
     const sessionId = this.sessionOf(roomId);
     this.live.accept(s, roomId, receivedAt);
     this.bus.emit('snapshot', { snapshot: s, roomId, receivedAt });
-    const wait = this.writer.enqueue({
-      deviceId: s.deviceId,
-      roomId,
-      sessionId,
-      seq: s.seq,
-      capturedAt: s.capturedAt,
-      receivedAt,
-      faces: s.faces,
-      valence: s.aggregate.valence,
-      attention: s.aggregate.attention,
-      distribution: s.aggregate.distribution,
-      tracks: s.tracks,
-      emotionEnabled: s.emotionEnabled,
-      modelId: s.model.id,
-      modelVersion: s.model.version,
-    });
+    const wait = this.writer.enqueue(snapshotRow(s, { roomId, sessionId, receivedAt }));
     this.metrics.queueDepth.set(this.writer.depth);
     return wait;
   }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Track } from '@lectern/protocol';
+import type { Snapshot, Track } from '@lectern/protocol';
 import type { DataSource } from 'typeorm';
 import { RejectedSnapshotEntity, SnapshotEntity } from '../db/entities';
 import { BulkInsert, DeviceLastSeen } from './bulk-sql';
@@ -11,6 +11,29 @@ export type SnapshotRow = Omit<SnapshotEntity, 'id' | 'tracks' | 'distribution'>
   tracks: readonly Track[];
   distribution: readonly number[];
 };
+
+/** The row a validated snapshot is stored as, once its room, session and arrival time are known. */
+export function snapshotRow(
+  s: Snapshot,
+  at: { roomId: string; sessionId: string | null; receivedAt: number },
+): SnapshotRow {
+  return {
+    deviceId: s.deviceId,
+    roomId: at.roomId,
+    sessionId: at.sessionId,
+    seq: s.seq,
+    capturedAt: s.capturedAt,
+    receivedAt: at.receivedAt,
+    faces: s.faces,
+    valence: s.aggregate.valence,
+    attention: s.aggregate.attention,
+    distribution: s.aggregate.distribution,
+    tracks: s.tracks,
+    emotionEnabled: s.emotionEnabled,
+    modelId: s.model.id,
+    modelVersion: s.model.version,
+  };
+}
 
 export interface WriterOptions {
   /** Flush when this many rows wait, or after `maxDelayMs`, whichever comes first. */
