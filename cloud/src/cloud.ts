@@ -10,6 +10,7 @@ import { UsersService } from './auth/users.service';
 import { resolveConfig, type CloudConfig } from './config/cloud-config';
 import { assertNoPlaceholderSecrets, persistentSecret } from './config/secrets';
 import { openDatabase } from './db/data-source';
+import { acquireSingleNodeLock } from './db/single-node';
 import { DeviceRegistry } from './devices/device-registry';
 import { DevicesService, type ProvisionInput } from './devices/devices.service';
 import { docsAccess } from './http/ops-access';
@@ -57,6 +58,12 @@ export async function startCloud(overrides: Partial<CloudConfig> | Record<string
   const ds: DataSource = await openDatabase(config.dbUrl);
   let app: NestExpressApplication | null = null;
   const stops: (() => Promise<void>)[] = [() => ds.destroy()];
+  try {
+    stops.push(await acquireSingleNodeLock(config.dbUrl, ds, config.mqttUrl));
+  } catch (err) {
+    await ds.destroy();
+    throw err;
+  }
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) {
       try {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -114,8 +114,20 @@ describe('uploads and the analysis job queue', () => {
     expect(readdirSync(join(dataDir, 'uploads'))).toEqual([]);
   });
 
-  it('keeps a queued job across a restart and finishes it afterwards', async () => {
-    const r = await upload(cloud, token, 'restart.mp4', Buffer.from('not a video either'), {
+  it('keeps a queued job across a restart and finishes it afterwards', async (ctx) => {
+    // Uploads are checked with ffprobe before they are queued (unreadable ones never become jobs, see
+    // upload-limits.test.ts): the job here is a real, short clip.
+    if (spawnSync('ffprobe', ['-version']).status !== 0)
+      return ctx.skip('ffprobe is not installed (apt-get install ffmpeg)');
+    const clip = join(tmpdir(), `lectern-jobs-restart-${process.pid}.mp4`);
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=gray:s=64x48:d=3:r=2'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', clip],
+    ]);
+    const { readFileSync } = await import('node:fs');
+    const data = readFileSync(clip);
+    rmSync(clip, { force: true });
+    const r = await upload(cloud, token, 'restart.mp4', data, {
       roomId: 'upl-room',
       title: 'Restart test',
     });
@@ -136,10 +148,9 @@ describe('uploads and the analysis job queue', () => {
       60_000,
       'the job to finish after restart',
     );
-    // Garbage bytes are not a video: the job fails with a reason instead of vanishing.
-    expect(job.status).toBe('failed');
-    console.info(`restarted job failed with: ${job.error}`);
-    expect(job.error).toMatch(/cannot read video.*(Invalid data|not available)|analyzeVideo/);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe('done');
+    expect(job.sessionId).not.toBeNull();
   });
 
   it('analyses a real clip into an upload session with a report (analyzeVideo from @lectern/vision)', async (ctx) => {

@@ -24,6 +24,7 @@ for (const target of DB_TARGETS) {
         deviceId: 'ret-cam',
         roomId: 'ret-room',
         sessionId: null,
+        epoch: 0,
         seq,
         capturedAt: now - ageDays * DAY,
         receivedAt: now - ageDays * DAY,

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_EPOCH } from '@lectern/protocol';
 import { Outbox } from '../src';
 
 const entry = (seq: number) => ({ topic: 't', payload: Buffer.from(`snapshot ${seq}`) });
@@ -22,6 +23,22 @@ describe('Outbox (real SQLite file)', () => {
     for (const e of b.pending(-1, 10)) b.ack(e.seq);
     expect(b.enqueue(entry)).toBe(5);
     b.close();
+  });
+
+  it('keeps its sequence epoch across reopens; a wiped data directory (a re-image) draws a new one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lectern-outbox-'));
+    const a = new Outbox(dir);
+    a.enqueue(entry);
+    const epoch = a.epoch;
+    expect(Number.isInteger(epoch) && epoch >= 1 && epoch <= MAX_EPOCH).toBe(true);
+    a.close();
+    const b = new Outbox(dir);
+    expect(b.epoch).toBe(epoch);
+    b.close();
+    const reimaged = new Outbox(await mkdtemp(join(tmpdir(), 'lectern-outbox-')));
+    expect(reimaged.nextSeq()).toBe(0);
+    expect(reimaged.epoch).not.toBe(epoch);
+    reimaged.close();
   });
 
   it('drops the oldest rows beyond maxMessages and counts them', async () => {

@@ -116,7 +116,7 @@ describe.skipIf(!existsSync(CLIP))('uploaded-video analysis in the dashboard', (
     }
   });
 
-  it('marks a corrupt upload failed with a readable reason in the page', async () => {
+  it('refuses a corrupt upload at once with a readable reason in the page, and queues no job', async () => {
     const page = await browser.newPage({ viewport: { width: 1180, height: 900 } });
     try {
       await loginInBrowser(page, platform.cloud.httpUrl, 'admin', 'e2e-admin-password');
@@ -126,10 +126,12 @@ describe.skipIf(!existsSync(CLIP))('uploaded-video analysis in the dashboard', (
         mimeType: 'video/mp4',
         buffer: Buffer.from('this is not a video at all'.repeat(100)),
       });
+      const jobsBefore = await platform.admin.request<unknown[]>('GET', '/api/jobs');
       await page.getByTestId('upload-submit').click();
-      const row = page.locator('[data-testid^="job-row-"][data-status="failed"]').first();
-      await row.waitFor({ timeout: 60_000 });
-      expect(await row.textContent()).toMatch(/cannot read video broken\.mp4.*Invalid data/);
+      const alert = page.locator('.upload-form [role="alert"]');
+      await alert.waitFor({ timeout: 30_000 });
+      expect(await alert.textContent()).toMatch(/"broken\.mp4" could not be read as a video/);
+      expect(await platform.admin.request<unknown[]>('GET', '/api/jobs')).toHaveLength(jobsBefore.length);
     } finally {
       await page.close();
     }

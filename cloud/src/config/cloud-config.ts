@@ -31,6 +31,15 @@ export interface CloudConfig {
   jwtSecret: string | null;
   adminPassword: string | null;
   uploadMaxMb: number;
+  /**
+   * Longest video an upload may hold, in minutes: checked with ffprobe before a job is queued, and the
+   * analysis stops there even when the file's header claims less (see jobs/video-limits.ts).
+   */
+  uploadMaxMinutes: number;
+  /** Uploads per user in any 24 hours (rolling, every outcome counted, admins too); beyond it 429. */
+  uploadQuotaPerDay: number;
+  /** Uploads per user waiting for or in analysis at the same time; beyond it 429. */
+  uploadQuotaConcurrent: number;
   retentionDays: number;
   /** Audit log rows older than this are deleted by the retention job. */
   auditRetentionDays: number;
@@ -96,6 +105,9 @@ const envSchema = z.object({
   LECTERN_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LECTERN_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   LECTERN_UPLOAD_MAX_MB: positiveInt.default(500),
+  LECTERN_UPLOAD_MAX_MINUTES: positiveInt.max(1440, 'must be at most 1440 (24 h)').default(180),
+  LECTERN_UPLOAD_QUOTA_PER_DAY: positiveInt.default(10),
+  LECTERN_UPLOAD_QUOTA_CONCURRENT: positiveInt.default(3),
   LECTERN_RETENTION_DAYS: positiveInt.default(30),
   LECTERN_AUDIT_RETENTION_DAYS: positiveInt.default(180),
   LECTERN_AUTO_SESSION_START_S: z.coerce.number().min(0).default(10),
@@ -155,6 +167,9 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd = pro
     jwtSecret: e.LECTERN_JWT_SECRET ?? null,
     adminPassword: e.LECTERN_ADMIN_PASSWORD ?? null,
     uploadMaxMb: e.LECTERN_UPLOAD_MAX_MB,
+    uploadMaxMinutes: e.LECTERN_UPLOAD_MAX_MINUTES,
+    uploadQuotaPerDay: e.LECTERN_UPLOAD_QUOTA_PER_DAY,
+    uploadQuotaConcurrent: e.LECTERN_UPLOAD_QUOTA_CONCURRENT,
     retentionDays: e.LECTERN_RETENTION_DAYS,
     auditRetentionDays: e.LECTERN_AUDIT_RETENTION_DAYS,
     autoSessionStartS: e.LECTERN_AUTO_SESSION_START_S,

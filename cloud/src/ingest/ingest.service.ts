@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   decode,
+  epochOf,
   parseTopic,
   type DeviceStatus,
   type Snapshot,
@@ -15,6 +16,7 @@ import { DeviceRegistry } from '../devices/device-registry';
 import { CommandEntity, DeviceEntity } from '../db/entities';
 import { LiveService } from '../live/live.service';
 import { MetricsService } from '../ops/metrics.service';
+import { checkSnapshotSanity } from './snapshot-sanity';
 import { snapshotRow, SnapshotWriter } from './snapshot-writer';
 
 /**
@@ -27,6 +29,8 @@ export class IngestService {
   readonly writer: SnapshotWriter;
   private sessionOf: (roomId: string) => string | null = () => null;
   private lastRejectLog = 0;
+  /** Highest seq seen per device in its latest epoch, for the seq-jump bound (forgotten on restart). */
+  private readonly highestSeq = new Map<string, { epoch: number; seq: number }>();
 
   constructor(
     private readonly ds: DataSource,
@@ -98,11 +102,25 @@ export class IngestService {
     const roomId = this.registry.roomOf(s.deviceId);
     if (!roomId) return this.reject('unknown-device', s.deviceId);
     const receivedAt = Date.now();
-    this.metrics.lag.observe(Math.max(0, receivedAt - s.capturedAt) / 1000);
     const sessionId = this.sessionOf(roomId);
+    const row = snapshotRow(s, { roomId, sessionId, receivedAt });
+    const highest = this.highestSeq.get(s.deviceId);
+    const insane = checkSnapshotSanity(
+      s,
+      receivedAt,
+      this.config.retentionDays,
+      highest?.epoch === row.epoch ? highest.seq : undefined,
+    );
+    // Refused, not dropped: dead-lettered with the reason (and counted), then acknowledged, so the device
+    // stops resending it, and it never reaches the live view or a time bucket.
+    if (insane) return this.writer.refuse(row, insane.counted, `${s.deviceId}#${s.seq}: ${insane.reason}`);
+    if (!highest || highest.epoch !== row.epoch || s.seq > highest.seq) {
+      this.highestSeq.set(s.deviceId, { epoch: epochOf(s), seq: s.seq });
+    }
+    this.metrics.lag.observe(Math.max(0, receivedAt - s.capturedAt) / 1000);
     this.live.accept(s, roomId, receivedAt);
     this.bus.emit('snapshot', { snapshot: s, roomId, receivedAt });
-    const wait = this.writer.enqueue(snapshotRow(s, { roomId, sessionId, receivedAt }));
+    const wait = this.writer.enqueue(row);
     this.metrics.queueDepth.set(this.writer.depth);
     return wait;
   }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Snapshot, Track } from '@lectern/protocol';
+import { epochOf, type Snapshot, type Track } from '@lectern/protocol';
 import type { DataSource } from 'typeorm';
 import { RejectedSnapshotEntity, SnapshotEntity } from '../db/entities';
 import { BulkInsert, DeviceLastSeen } from './bulk-sql';
@@ -21,6 +21,7 @@ export function snapshotRow(
     deviceId: s.deviceId,
     roomId: at.roomId,
     sessionId: at.sessionId,
+    epoch: epochOf(s),
     seq: s.seq,
     capturedAt: s.capturedAt,
     receivedAt: at.receivedAt,
@@ -170,7 +171,7 @@ export class SnapshotWriter implements WriterCounters {
       this.failedBatches++;
       const data = isDataError(err) || (attempt >= this.opts.unknownErrorAttempts && (await this.databaseAnswers()));
       if (data) {
-        if (items.length === 1) return this.deadLetter(items[0]!, err);
+        if (items.length === 1) return this.deadLetter(items[0]!, describeError(err), reasonClass(err));
         // Halves, in order: the guilty rows end up alone, the innocent ones are stored with their half.
         const mid = items.length >> 1;
         await this.store(items.slice(0, mid));
@@ -215,13 +216,24 @@ export class SnapshotWriter implements WriterCounters {
   }
 
   /**
-   * Records a row the database refuses on its own (with the reason and an excerpt of the row) so that its
-   * message can be acknowledged: the device would otherwise resend it forever. Retried like a batch while
-   * the database is unreachable.
+   * Dead-letters a row ingestion refuses before storage (its clock or seq cannot be right): recorded in
+   * `rejected_snapshot` with `reason` and counted under `counted`; resolves once recorded, like `enqueue`.
    */
-  private async deadLetter(item: Item, cause: Error): Promise<void> {
+  refuse(row: SnapshotRow, counted: string, reason: string): Promise<void> {
+    if (this.closed || this.closing) return Promise.reject(new Error('snapshot writer is closed'));
+    return new Promise<void>((resolve, reject) => {
+      void this.deadLetter({ row, settle: (err) => (err ? reject(err) : resolve()) }, reason, counted);
+    });
+  }
+
+  /**
+   * Records a row that cannot be stored (the database refuses it on its own, or ingestion does), with the
+   * reason and an excerpt of the row, so that its message can be acknowledged: the device would otherwise
+   * resend it forever. Retried like a batch while the database is unreachable.
+   */
+  private async deadLetter(item: Item, why: string, counted: string): Promise<void> {
     const { row } = item;
-    const reason = wellFormed(describeError(cause)).slice(0, REASON_CHARS);
+    const reason = wellFormed(why).slice(0, REASON_CHARS);
     // JSON escapes control characters and lone surrogates; the cut may split a pair, hence wellFormed after it.
     const excerpt = wellFormed(JSON.stringify(row).slice(0, EXCERPT_CHARS));
     let delay = this.opts.retryMinMs;
@@ -248,8 +260,8 @@ export class SnapshotWriter implements WriterCounters {
       }
     }
     this.deadLettered++;
-    this.onDeadLetter(reasonClass(cause));
-    this.logThrottled(`snapshot ${row.deviceId}#${row.seq} refused by the database, dead-lettered: ${reason}`);
+    this.onDeadLetter(counted);
+    this.logThrottled(`snapshot ${row.deviceId}#${row.seq} dead-lettered: ${reason}`);
     item.settle();
   }
 

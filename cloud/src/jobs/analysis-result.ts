@@ -24,7 +24,7 @@ export function normalizeAnalysis(result: VideoAnalysis, emotionEnabled = true):
     frames: result.frames,
     durationS: result.durationS,
     points: result.snapshots.map((s) => {
-      const read = readFacesOf({ faces: s.faces, emotionEnabled, reading: s.reading });
+      const read = readFacesOf({ faces: s.faces, emotionEnabled, reading: s.reading, tracks: s.tracks });
       return {
         offsetS: s.t,
         faces: s.faces,

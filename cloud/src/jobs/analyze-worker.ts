@@ -1,5 +1,5 @@
 // Child process running @lectern/vision's pipeline on one uploaded video, so Haar detection and the
-// CNN never block the cloud's event loop. Protocol (IPC): parent sends { path }; child sends
+// CNN never block the cloud's event loop. Protocol (IPC): parent sends { path, maxDurationS }; child sends
 // { type: 'progress', fraction } ... then { type: 'result', result } or { type: 'error', message }.
 import { analyzeVideo, type VideoAnalysis } from '@lectern/vision';
 
@@ -15,11 +15,13 @@ function send(m: Message): Promise<void> {
   });
 }
 
-process.once('message', (msg: { path: string }) => {
+process.once('message', (msg: { path: string; maxDurationS: number }) => {
   void (async () => {
     try {
       let last = -1;
       const result = await analyzeVideo(msg.path, {
+        // Analysis stops here whatever the file's header says (LECTERN_UPLOAD_MAX_MINUTES).
+        maxDurationS: msg.maxDurationS,
         onProgress: (fraction) => {
           // At most one message per percent.
           const pct = Math.floor(fraction * 100);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { AggregationService } from '../aggregation/aggregation.service';
+import type { CloudConfig } from '../config/cloud-config';
+import { CLOUD_CONFIG } from '../config/config.tokens';
 import { Bucketer, type AggregateRow } from '../aggregation/bucket';
 import { JobEntity, SessionEntity, SnapshotEntity } from '../db/entities';
 import { MetricsService } from '../ops/metrics.service';
@@ -10,6 +12,8 @@ import { ReportsService } from '../reports/reports.service';
 import type { VideoAnalysis } from '@lectern/vision';
 import { normalizeAnalysis, type Analysis } from './analysis-result';
 import { runAnalysis } from './run-analysis';
+import { quotaRefusal, uploadQuotaState, type UploadQuotaState } from './upload-quota';
+import { SLACK_S, stoppedAtLimitMessage } from './video-limits';
 
 export interface JobView {
   id: string;
@@ -41,7 +45,20 @@ export function toJobView(j: JobEntity): JobView {
   };
 }
 
-export type Analyzer = (path: string, onProgress: (f: number) => void, signal: AbortSignal) => Promise<VideoAnalysis>;
+export interface JobInput {
+  path: string;
+  filename: string;
+  roomId: string | null;
+  title: string | null;
+  userId: string | null;
+}
+
+export type Analyzer = (
+  path: string,
+  onProgress: (f: number) => void,
+  signal: AbortSignal,
+  limits: { maxDurationS: number },
+) => Promise<VideoAnalysis>;
 
 /**
  * Uploaded-video analysis queue, persisted in the job table: one job at a time, progress saved as it
@@ -53,6 +70,8 @@ export class JobsService {
   private running: { id: string; abort: AbortController } | null = null;
   private loop: Promise<void> | null = null;
   private stopped = true;
+  /** Quota check and insert run one at a time, so two parallel uploads cannot both take the last slot. */
+  private admission: Promise<unknown> = Promise.resolve();
   analyzer: Analyzer = runAnalysis;
 
   constructor(
@@ -60,6 +79,7 @@ export class JobsService {
     private readonly reports: ReportsService,
     private readonly aggregation: AggregationService,
     private readonly metrics: MetricsService,
+    @Inject(CLOUD_CONFIG) private readonly config: CloudConfig,
   ) {}
 
   private get repo() {
@@ -79,13 +99,31 @@ export class JobsService {
     await this.loop;
   }
 
-  async enqueue(input: {
-    path: string;
-    filename: string;
-    roomId: string | null;
-    title: string | null;
-    userId: string | null;
-  }): Promise<JobView> {
+  /** The user's upload quota as counted from the job table now (LECTERN_UPLOAD_QUOTA_*). */
+  quota(userId: string): Promise<UploadQuotaState> {
+    return uploadQuotaState(this.repo, userId, {
+      perDay: this.config.uploadQuotaPerDay,
+      concurrent: this.config.uploadQuotaConcurrent,
+    });
+  }
+
+  /** Throws UploadQuotaExceeded when the user may not upload now. */
+  async assertQuota(userId: string): Promise<void> {
+    const refusal = quotaRefusal(await this.quota(userId));
+    if (refusal) throw refusal;
+  }
+
+  /** Queues a job; a job with a user is admitted only within that user's quota (UploadQuotaExceeded). */
+  enqueue(input: JobInput): Promise<JobView> {
+    const admitted = this.admission.then(async () => {
+      if (input.userId !== null) await this.assertQuota(input.userId);
+      return this.insert(input);
+    });
+    this.admission = admitted.catch(() => undefined);
+    return admitted;
+  }
+
+  private async insert(input: JobInput): Promise<JobView> {
     const now = Date.now();
     const job = this.repo.create({
       id: randomUUID(),
@@ -148,6 +186,7 @@ export class JobsService {
     const abort = new AbortController();
     this.running = { id: job.id, abort };
     let lastSave = 0;
+    const maxMinutes = this.config.uploadMaxMinutes;
     try {
       const result = await this.analyzer(
         job.path,
@@ -161,7 +200,10 @@ export class JobsService {
             .catch(() => undefined);
         },
         abort.signal,
+        // The upload's declared length was checked before it was queued; this holds even if it lied.
+        { maxDurationS: maxMinutes * 60 + SLACK_S },
       );
+      if (result.truncated) throw new Error(stoppedAtLimitMessage(maxMinutes));
       const analysis = normalizeAnalysis(result);
       const sessionId = await this.storeResult(job, analysis);
       await this.repo.update(
@@ -223,6 +265,7 @@ export class JobsService {
         deviceId,
         roomId: job.roomId ?? 'upload',
         sessionId: session.id,
+        epoch: 0,
         seq: i,
         capturedAt: ts,
         receivedAt: Date.now(),

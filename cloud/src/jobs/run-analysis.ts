@@ -2,11 +2,15 @@ import { fork } from 'node:child_process';
 import { extname, join } from 'node:path';
 import type { VideoAnalysis } from '@lectern/vision';
 
-/** Runs analyze-worker in a child process; abort kills it. Resolves with the raw analysis result. */
+/**
+ * Runs analyze-worker in a child process; abort kills it. Resolves with the raw analysis result, which
+ * covers at most `limits.maxDurationS` seconds of video (`truncated` when the video went on).
+ */
 export function runAnalysis(
   path: string,
   onProgress: (fraction: number) => void,
   signal: AbortSignal,
+  limits: { maxDurationS: number },
 ): Promise<VideoAnalysis> {
   const ext = extname(__filename);
   const worker = join(__dirname, `analyze-worker${ext}`);
@@ -43,6 +47,6 @@ export function runAnalysis(
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
       finish(() => reject(new Error(`analysis worker exited (${sig ?? code})${tail ? `: ${tail}` : ''}`)));
     });
-    child.send({ path });
+    child.send({ path, maxDurationS: limits.maxDurationS });
   });
 }

@@ -11,6 +11,8 @@ export interface SnapshotOptions {
    */
   tooSmall?: number;
   minReadablePx?: number;
+  /** Sequence epoch; left out as by agents from before epochs. */
+  epoch?: number;
 }
 
 /** A valid snapshot with `faces` faces (see SnapshotOptions for the read ones). */
@@ -36,6 +38,7 @@ export function makeSnapshot(
     v: 1,
     deviceId,
     roomId,
+    ...(opts.epoch !== undefined ? { epoch: opts.epoch } : {}),
     seq,
     capturedAt: opts.capturedAt ?? Date.now(),
     faces,

@@ -149,7 +149,7 @@ export class Agent {
     if (config.preview.enabled) await agent.setPreview(true).catch((err: unknown) => log.error((err as Error).message));
     agent.run();
     log.info(
-      `agent ${config.deviceId} (room ${config.roomId}) started; next seq ${outbox.nextSeq()}, outbox depth ${outbox.depth()}`,
+      `agent ${config.deviceId} (room ${config.roomId}) started; epoch ${outbox.epoch}, next seq ${outbox.nextSeq()}, outbox depth ${outbox.depth()}`,
     );
     return agent;
   }
@@ -313,6 +313,7 @@ export class Agent {
           v: 1,
           deviceId: this.config.deviceId,
           roomId: this.config.roomId,
+          epoch: this.outbox.epoch,
           seq,
           capturedAt,
           ...room,

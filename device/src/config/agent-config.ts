@@ -10,6 +10,7 @@ import {
   DEFAULT_PIPELINE,
   DETECTOR_KINDS,
 } from '@lectern/vision';
+import { snapshotHzSchema } from '@lectern/protocol';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase slug (a-z, 0-9, "-", "_")');
 const fraction = z.number().min(0).max(1);
@@ -101,7 +102,7 @@ export const agentConfigSchema = z.strictObject({
       minReadablePx: minReadablePxSchema.default(DEFAULT_MIN_READABLE_PX),
     })
     .prefault({}),
-  snapshotHz: z.number().min(0.05).max(10).default(1),
+  snapshotHz: snapshotHzSchema.default(1),
   telemetryIntervalS: z.number().min(1).max(3600).default(30),
   outbox: z
     .strictObject({

@@ -1,5 +1,7 @@
+import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_EPOCH } from '@lectern/protocol';
 import Database from 'better-sqlite3';
 
 export interface OutboxLimits {
@@ -19,13 +21,19 @@ export interface OutboxEntry {
 }
 
 /**
- * Durable outbox and seq counter in one SQLite file (WAL, synchronous=FULL: every enqueue is fsynced
+ * Durable outbox, seq counter and sequence epoch in one SQLite file (WAL, synchronous=FULL: every enqueue is fsynced
  * before it returns, so a snapshot survives kill -9 and power loss once `enqueue` came back).
  * Rows leave only on PUBACK (`ack`) or through the explicit drop-oldest policy, which counts them.
  */
 export class Outbox {
   private readonly db: Database.Database;
   private readonly stmts;
+  /**
+   * Drawn once, with the seq counter, and kept as long as this file lives: a re-imaged device or a wiped
+   * data directory starts a new epoch, so the cloud stores its seq 0, 1, ... again instead of taking them for
+   * replays of what the old counter sent.
+   */
+  readonly epoch: number;
 
   constructor(
     dataDir: string,
@@ -47,6 +55,8 @@ export class Outbox {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
       INSERT OR IGNORE INTO meta (key, value) VALUES ('next_seq', 0), ('dropped', 0);
     `);
+    // Outboxes from before epochs get one on their first open; their seqs go on increasing, so nothing clashes.
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)").run(randomInt(1, MAX_EPOCH + 1));
     this.stmts = {
       getMeta: this.db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare<[number, string]>('UPDATE meta SET value = ? WHERE key = ?'),
@@ -64,6 +74,7 @@ export class Outbox {
         'SELECT seq, topic, payload, created_at FROM outbox WHERE seq > ? ORDER BY seq ASC LIMIT ?',
       ),
     };
+    this.epoch = this.stmts.getMeta.get('epoch')!.value;
   }
 
   /** The seq the next snapshot will get; it never goes backwards, across restarts included. */

@@ -1,4 +1,5 @@
-import { encode, topicFor, TOPICS, type Snapshot } from '@lectern/protocol';
+import { randomInt } from 'node:crypto';
+import { encode, MAX_EPOCH, topicFor, TOPICS, type Snapshot } from '@lectern/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { announceOffline, announceOnConnect, availabilityWill, type AvailabilityIdentity } from '@lectern/device';
 import { SimulatedAudience } from './audience';
@@ -20,7 +21,7 @@ export interface SimulatorOptions {
   count?: number;
   /** Head count range per device (default [5, 40]). */
   faces?: [number, number];
-  /** First seq of every device (default 0); raise it to re-run against a cloud that dedupes on seq. */
+  /** First seq of every device (default 0). Each run is a new sequence epoch, so re-runs are stored anyway. */
   firstSeq?: number;
   /** Called on connection or publish errors (default: ignored, mqtt.js keeps reconnecting). */
   onError?: (deviceId: string, err: Error) => void;
@@ -71,6 +72,8 @@ class DeviceLoop {
   readonly done: Promise<void>;
   private resolveDone!: () => void;
   private seq: number;
+  /** A simulated device keeps no counter between runs: each run is a new sequence epoch, like a re-image. */
+  private readonly epoch = randomInt(1, MAX_EPOCH + 1);
   private sent = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -141,6 +144,7 @@ class DeviceLoop {
       v: 1,
       deviceId: this.device.deviceId,
       roomId: this.device.roomId,
+      epoch: this.epoch,
       seq: this.seq++,
       capturedAt: now,
       ...this.audience.tick(now),

@@ -52,8 +52,8 @@ async function startSimulatedRooms(cloud: CloudHandle): Promise<Simulator> {
       devices.push({ deviceId, roomId: room.roomId, username: creds.username, password: creds.password });
     }
   }
-  // seq must keep increasing across restarts (the cloud dedupes on it), so start from the clock.
-  return startSimulator({ brokerUrl: cloud.mqttUrl, devices, hz: 1, firstSeq: Date.now() });
+  // Every start is a new sequence epoch for the simulated devices, so the cloud stores them again from seq 0.
+  return startSimulator({ brokerUrl: cloud.mqttUrl, devices, hz: 1 });
 }
 
 function adminPassword(cloud: CloudHandle): string {

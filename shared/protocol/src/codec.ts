@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMOTION_COUNT, EMOTIONS } from './emotions';
 import { textProblem } from './primitives';
-import { MAX_TRACKS, type Snapshot } from './snapshot';
+import { MAX_EPOCH, MAX_TRACKS, type Snapshot } from './snapshot';
 import { TOPICS, type PayloadOf, type TopicKind } from './topics';
 
 /** No legitimate payload comes near this; a larger one is rejected before it is parsed. */
@@ -59,13 +59,17 @@ type Obj = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Exactly these keys (strictObject): JSON objects have no inherited or undefined-valued keys. */
-function hasExactKeys(o: Obj, keys: readonly string[]): boolean {
+/**
+ * Exactly these keys, plus any of `optional` (strictObject): JSON objects have no inherited or
+ * undefined-valued keys.
+ */
+function hasExactKeys(o: Obj, keys: readonly string[], optional: readonly string[] = []): boolean {
   let n = 0;
   for (const k in o) {
     if (!Object.hasOwn(o, k)) return false;
     n++;
   }
+  for (const k of optional) if (Object.hasOwn(o, k)) n--;
   if (n !== keys.length) return false;
   for (const k of keys) if (!Object.hasOwn(o, k)) return false;
   return true;
@@ -100,9 +104,25 @@ const SNAPSHOT_KEYS = [
   'model',
   'emotionEnabled',
 ] as const;
+/** Optional snapshot keys (agents older than epochs or the readable-size gate leave them out). */
+const SNAPSHOT_OPTIONAL_KEYS = ['epoch', 'reading'] as const;
+const READING_KEYS = ['read', 'tooSmall', 'minReadablePx'] as const;
 const TRACK_KEYS = ['id', 'p', 'frontal', 'ageS'] as const;
 const AGGREGATE_KEYS = ['distribution', 'dominant', 'valence', 'attention'] as const;
 const MODEL_KEYS = ['id', 'version'] as const;
+
+/** `reading` as readingSchema and the snapshot's refinement accept it: read + tooSmall <= faces. */
+function isReading(r: unknown, faces: unknown): boolean {
+  return (
+    isObject(r) &&
+    hasExactKeys(r, READING_KEYS) &&
+    intInRange(r.read, 0, Number.MAX_SAFE_INTEGER) &&
+    intInRange(r.tooSmall, 0, Number.MAX_SAFE_INTEGER) &&
+    intInRange(r.minReadablePx, 1, 2000) &&
+    typeof faces === 'number' &&
+    (r.read as number) + (r.tooSmall as number) <= faces
+  );
+}
 
 function isTrack(t: unknown): boolean {
   return (
@@ -120,8 +140,10 @@ function isTrack(t: unknown): boolean {
  * False means "ask zod", not necessarily "invalid".
  */
 export function isPlainValidSnapshot(s: unknown): s is Snapshot {
-  if (!isObject(s) || !hasExactKeys(s, SNAPSHOT_KEYS)) return false;
+  if (!isObject(s) || !hasExactKeys(s, SNAPSHOT_KEYS, SNAPSHOT_OPTIONAL_KEYS)) return false;
   if (s.v !== 1 || !isSlug(s.deviceId) || !isSlug(s.roomId)) return false;
+  if (Object.hasOwn(s, 'epoch') && !intInRange(s.epoch, 1, MAX_EPOCH)) return false;
+  if (Object.hasOwn(s, 'reading') && !isReading(s.reading, s.faces)) return false;
   if (!intInRange(s.seq, 0, Number.MAX_SAFE_INTEGER) || !intInRange(s.capturedAt, 0, 8.64e15)) return false;
   if (!intInRange(s.faces, 0, MAX_TRACKS) || typeof s.emotionEnabled !== 'boolean') return false;
   const tracks = s.tracks;

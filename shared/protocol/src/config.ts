@@ -8,6 +8,11 @@ const roi = z.strictObject({
   h: probability,
 });
 
+/** Snapshot rates a device may run at (per second); the cloud's seq-jump bound is derived from the highest. */
+export const MIN_SNAPSHOT_HZ = 0.05;
+export const MAX_SNAPSHOT_HZ = 10;
+export const snapshotHzSchema = z.number().min(MIN_SNAPSHOT_HZ).max(MAX_SNAPSHOT_HZ);
+
 /**
  * Desired device configuration, retained on the config topic (cloud -> device).
  * Every section is optional: a device keeps its local value for anything left out.
@@ -17,7 +22,7 @@ export const deviceConfigSchema = z.strictObject({
   /** Increases with every change; the device echoes the revision it applied in its response. */
   revision: z.number().int().min(0),
   issuedAt: epochMs,
-  snapshotHz: z.number().min(0.05).max(10).optional(),
+  snapshotHz: snapshotHzSchema.optional(),
   telemetryIntervalS: z.number().min(1).max(3600).optional(),
   /** The face detector plugin. */
   detector: z.enum(['yunet', 'haar']).optional(),

@@ -5,6 +5,12 @@ import { emotionLabel, emotionVector, epochMs, modelRef, probability, slug, vers
 /** At most this many tracked faces per snapshot: a lecture hall camera sees far fewer. */
 export const MAX_TRACKS = 256;
 
+/** Largest sequence epoch: 31 bits, so it fits an integer column of every database. */
+export const MAX_EPOCH = 2 ** 31 - 1;
+
+/** The epoch a snapshot belongs to; older agents send none and share epoch 0. */
+export const epochOf = (s: Pick<Snapshot, 'epoch'>): number => s.epoch ?? 0;
+
 export const trackSchema = z.strictObject({
   /** Ephemeral per-device track id: restarts from 1, never linked to an identity. */
   id: z
@@ -35,7 +41,13 @@ export const snapshotSchema = z
     v: version,
     deviceId: slug,
     roomId: slug,
-    /** Per-device, strictly increasing, survives restarts. */
+    /**
+     * Sequence epoch: a random id the device draws when its sequence counter is created (first start, a
+     * re-image, a reset data directory). Absent from older agents (epoch 0). The cloud dedupes on
+     * (device, epoch, seq), so a device whose counter starts again from 0 is stored, not taken for a replay.
+     */
+    epoch: z.number().int().min(1).max(MAX_EPOCH).optional(),
+    /** Per-device, strictly increasing within an epoch, survives restarts. */
     seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     /** Capture time of the frame the snapshot describes. */
     capturedAt: epochMs,
@@ -60,11 +72,12 @@ export const snapshotSchema = z
 
 /**
  * The faces a snapshot's emotion figures stand for: its read faces (all faces from older agents, none with
- * emotion inference off). Room aggregates weight devices by it and the minimum group size counts it.
+ * emotion inference off), never more than the listeners whose tracks it carries: a device cannot claim a
+ * group its tracks do not show. Room aggregates weight devices by it and the minimum group size counts it.
  */
-export function readFacesOf(s: Pick<Snapshot, 'faces' | 'emotionEnabled' | 'reading'>): number {
+export function readFacesOf(s: Pick<Snapshot, 'faces' | 'emotionEnabled' | 'reading' | 'tracks'>): number {
   if (!s.emotionEnabled) return 0;
-  return s.reading ? s.reading.read : s.faces;
+  return Math.min(s.reading ? s.reading.read : s.faces, s.tracks.length);
 }
 
 export type Track = z.infer<typeof trackSchema>;

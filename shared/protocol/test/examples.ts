@@ -8,6 +8,7 @@ export const examples: { [K in import('../src').TopicKind]: PayloadOf<K> } = {
     v: 1,
     deviceId: 'hall-a-cam-1',
     roomId: 'hall-a',
+    epoch: 1829301,
     seq: 42,
     capturedAt: t0,
     faces: 2,

@@ -13,6 +13,12 @@ export interface AnalyzeVideoOptions {
   sampleFps?: number;
   /** Downscale large videos so their width is at most this (default 1280). */
   maxWidth?: number;
+  /**
+   * Analyse at most this many seconds of video, whatever the container declares (default: no limit):
+   * ffmpeg reads no further than about a second past it and no frame beyond it is analysed. A video that
+   * goes on past the limit ends the analysis early with `truncated: true`.
+   */
+  maxDurationS?: number;
 }
 
 /** One second of video: the room as the device would have reported it at offset `t`. */
@@ -35,6 +41,8 @@ export interface VideoAnalysis {
   sampleFps: number;
   model: { id: string; version: string };
   snapshots: VideoSecond[];
+  /** The video went on past `maxDurationS`; only the first `maxDurationS` seconds were analysed. */
+  truncated?: boolean;
 }
 
 /**
@@ -50,6 +58,10 @@ export async function analyzeVideo(
 ): Promise<VideoAnalysis> {
   const sampleFps = opts.sampleFps ?? 4;
   if (!(sampleFps > 0 && sampleFps <= 60)) throw new Error(`sampleFps must be in (0, 60], got ${sampleFps}`);
+  const maxS = opts.maxDurationS;
+  if (maxS !== undefined && !(maxS > 0)) throw new Error(`maxDurationS must be > 0, got ${maxS}`);
+  // Counted in analysed frames, so a container that lies about its length cannot stretch it.
+  const maxFrames = maxS === undefined ? Infinity : Math.ceil(maxS * sampleFps);
   opts.signal?.throwIfAborted();
   const info = await probeVideo(path, [], 30_000, opts.signal);
   const maxWidth = opts.maxWidth ?? 1280;
@@ -60,16 +72,29 @@ export async function analyzeVideo(
   const detector = await createDetector({ detector: opts.detector });
   const model = await createEmotionModel();
   const pipeline = new FramePipeline(detector, model);
-  const decoder = new FfmpegDecoder({ input: path, width, height, fps: sampleFps });
+  const decoder = new FfmpegDecoder({
+    input: path,
+    // One second past the limit, so a frame beyond it shows that the video goes on.
+    inputArgs: maxS === undefined ? [] : ['-t', String(maxS + 1)],
+    width,
+    height,
+    fps: sampleFps,
+  });
   const onAbort = () => void decoder.close();
   opts.signal?.addEventListener('abort', onAbort);
   const snapshots: VideoSecond[] = [];
   let frames = 0;
   let second = 0;
   let lastMs = 0;
+  let truncated = false;
   try {
     for (let image = await decoder.next(); image; image = await decoder.next()) {
       opts.signal?.throwIfAborted();
+      if (frames >= maxFrames) {
+        truncated = true;
+        await decoder.close();
+        break;
+      }
       const tS = frames / sampleFps;
       const ms = Math.round(tS * 1000);
       while (Math.floor(tS) > second) {
@@ -79,11 +104,13 @@ export async function analyzeVideo(
       await pipeline.process(image, ms);
       lastMs = ms;
       frames++;
-      if (info.durationS > 0) onProgress?.(Math.min(1, tS / info.durationS));
+      // Without a declared length (browser-recorded webm), progress is measured against the limit.
+      const expectedS = info.durationS > 0 ? info.durationS : (maxS ?? 0);
+      if (expectedS > 0) onProgress?.(Math.min(1, tS / expectedS));
     }
     opts.signal?.throwIfAborted();
     await decoder.exit;
-    if (decoder.error) throw new Error(`cannot decode video ${path}: ${decoder.error}`);
+    if (decoder.error && !truncated) throw new Error(`cannot decode video ${path}: ${decoder.error}`);
     if (frames === 0) throw new Error(`cannot decode video ${path}: no frames could be decoded`);
     snapshots.push({ t: second, ...pipeline.roomState(lastMs) });
     onProgress?.(1);
@@ -95,6 +122,7 @@ export async function analyzeVideo(
       sampleFps,
       model: { id: model.modelId, version: model.version },
       snapshots,
+      ...(truncated ? { truncated } : {}),
     };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

@@ -3,7 +3,7 @@ import { bigintNumber } from '../columns';
 
 /** One device snapshot as received (raw time series, purged by the retention job). */
 @Entity('snapshot')
-@Index('UQ_snapshot_device_seq', ['deviceId', 'seq'], { unique: true })
+@Index('UQ_snapshot_device_epoch_seq', ['deviceId', 'epoch', 'seq'], { unique: true })
 @Index('IDX_snapshot_room_captured', ['roomId', 'capturedAt'])
 @Index('IDX_snapshot_received', ['receivedAt'])
 export class SnapshotEntity {
@@ -18,6 +18,10 @@ export class SnapshotEntity {
 
   @Column({ type: 'varchar', length: 36, nullable: true })
   sessionId!: string | null;
+
+  /** The device's sequence epoch (protocol `epoch`; 0 for agents without one): dedupe is per epoch. */
+  @Column({ type: 'integer', default: 0 })
+  epoch!: number;
 
   @Column({ type: 'bigint', transformer: bigintNumber })
   seq!: number;

@@ -4,6 +4,7 @@ import type { Job, Room } from '../api/types';
 import { Empty, ErrorNote, PageHeader, Panel, ProgressBar } from '../components/ui';
 import { dateTime, percent, toMs } from '../format';
 import { useAction, useAsync } from '../hooks';
+import { limitsText, type UploadLimits } from './upload-limits';
 
 const ACCEPT = '.mp4,.webm,.mov,.mkv,.avi,video/mp4,video/webm,video/quicktime,video/x-matroska,video/x-msvideo';
 const EXTENSIONS = ['mp4', 'webm', 'mov', 'mkv', 'avi'];
@@ -45,6 +46,7 @@ export function UploadsPage() {
         subtitle="Upload a recorded lecture; it is analysed on the server and becomes a session report"
       />
       <UploadForm
+        limitsKey={`${tick}:${(jobs ?? []).filter((j) => ACTIVE.includes(j.status)).length}`}
         onUploaded={(job) => {
           setJobs((prev) => [job, ...(prev ?? []).filter((j) => j.id !== job.id)]);
           refresh();
@@ -120,8 +122,10 @@ function JobRow({ job, onChanged }: { job: Job; onChanged: () => void }) {
   );
 }
 
-function UploadForm({ onUploaded }: { onUploaded: (job: Job) => void }) {
+function UploadForm({ onUploaded, limitsKey }: { onUploaded: (job: Job) => void; limitsKey: string }) {
   const rooms = useAsync(() => api.get<Room[]>('/api/rooms'), []);
+  // Reloaded when jobs start or finish; a server without the endpoint just shows no limits line.
+  const limits = useAsync(() => api.get<UploadLimits>('/api/uploads/limits').catch(() => null), [limitsKey]);
   const [file, setFile] = useState<File | null>(null);
   const [roomId, setRoomId] = useState('');
   const [title, setTitle] = useState('');
@@ -240,6 +244,11 @@ function UploadForm({ onUploaded }: { onUploaded: (job: Job) => void }) {
             />
           </label>
         </div>
+        {limits.data && (
+          <div class="muted upload-limits" data-testid="upload-limits">
+            {limitsText(limits.data)}
+          </div>
+        )}
         {uploading && <ProgressBar value={progress} label="Upload progress" testId="upload-progress" />}
         <ErrorNote message={error} />
         <div class="form-actions">
