@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { AggregationService } from './aggregation/aggregation.service';
+import { AlertsController } from './alerts/alerts.controller';
+import { AlertsService } from './alerts/alerts.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
@@ -51,6 +53,7 @@ export class AppModule {
         UsersController,
         JobsController,
         ModelsController,
+        AlertsController,
       ],
       providers: [
         { provide: CLOUD_CONFIG, useValue: config },
@@ -74,6 +77,7 @@ export class AppModule {
         RetentionService,
         ReportsService,
         JobsService,
+        AlertsService,
       ],
     };
   }

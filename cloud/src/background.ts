@@ -1,5 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { AggregationService } from './aggregation/aggregation.service';
+import { AlertsService } from './alerts/alerts.service';
 import { JobsService } from './jobs/jobs.service';
 import { RetentionService } from './ops/retention.service';
 import { SessionsService } from './sessions/sessions.service';
@@ -31,6 +32,10 @@ export async function startBackgroundJobs(app: INestApplication): Promise<() => 
   every(1000, 'aggregation', () => aggregation.tick());
   every(5000, 'auto sessions', () => sessions.tick());
   every(3_600_000, 'retention', () => retention.purge());
+  const alerts = app.get(AlertsService);
+  await alerts.start();
+  every(alerts.evalIntervalMs, 'alerts', () => alerts.evaluate());
+  every(3_600_000, 'health retention', () => alerts.purge());
   await retention.purge().catch((err: unknown) => logger.error(`retention failed: ${(err as Error).message}`));
   const jobs = app.get(JobsService);
   await jobs.start();
@@ -38,6 +43,7 @@ export async function startBackgroundJobs(app: INestApplication): Promise<() => 
     await jobs.stop();
     for (const t of timers) clearInterval(t);
     await Promise.allSettled([...running]);
+    await alerts.stop();
     await aggregation.flushAll();
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AggregateEntity } from '../src';
 import { fromStoredReport, summarize, type StoredReport } from '../src/reports/report';
 import { reportCsv } from '../src/reports/report-csv';
+import { reportView } from '../src/reports/report-view';
 import { toTimeline } from '../src/reports/timeline';
 
 const row = (ts: number, faces: number, read: number, samples = 1): AggregateEntity => ({
@@ -40,9 +41,15 @@ describe('report timeline on read faces', () => {
     const summary = summarize(timeline, 2, 10);
     expect(summary).toMatchObject({ meanFaces: 10, meanRead: 5, meanValence: 0.5 });
     const session = { id: 's', roomId: 'hall', title: 't', startedAt: 0, endedAt: 2000, source: 'manual' } as const;
-    const csv = reportCsv({ session: session as never, summary, timeline, peaks: [], listeners: [] }).split('\n');
-    expect(csv[0]).toBe('time,ts,faces,read,valence,attention,angry,disgust,fear,happy,sad,surprise,neutral');
+    const base = { session: session as never, summary, timeline, peaks: [], listeners: [] };
+    const view = reportView(base, { roomName: 'Hall', timeZone: 'UTC', zoneSource: 'cloud', minGroupSize: 3 });
+    const text = reportCsv({ ...base, view }).split('\n');
+    // A '#' block documents the units first; the header and rows keep their columns (session_s appended).
+    const csv = text.filter((l) => !l.startsWith('#'));
+    expect(text[0]).toMatch(/^# Units: time = bucket start, ISO 8601 UTC; .*valence = -1\.\.1.*attention = 0\.\.1/);
+    expect(csv[0]).toBe('time,ts,faces,read,valence,attention,angry,disgust,fear,happy,sad,surprise,neutral,session_s');
     expect(csv[2]!.split(',').slice(2, 6)).toEqual(['10', '2', '', '0.75']);
+    expect(csv[2]!.split(',').at(-1)).toBe('1');
   });
 
   it('reads a report stored before the gate as if every face was read', () => {

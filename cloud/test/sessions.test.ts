@@ -159,8 +159,14 @@ for (const target of DB_TARGETS) {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
-      const lines = (await csv.text()).trim().split('\n');
-      expect(lines[0]).toBe('time,ts,faces,read,valence,attention,angry,disgust,fear,happy,sad,surprise,neutral');
+      // A '#' comment block documents the units; the columns keep their order (session_s was appended).
+      const lines = (await csv.text())
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('#'));
+      expect(lines[0]).toBe(
+        'time,ts,faces,read,valence,attention,angry,disgust,fear,happy,sad,surprise,neutral,session_s',
+      );
       expect(lines).toHaveLength(11);
       const pdf = await fetch(`${cloud.httpUrl}/api/sessions/${sessionId}/report.pdf`, {
         headers: { authorization: `Bearer ${token}` },

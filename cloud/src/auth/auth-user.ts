@@ -6,6 +6,8 @@ export interface AuthUser {
   username: string;
   role: Role;
   roomIds: string[];
+  /** The password was generated (first-run admin, admin reset): only GET /api/me and POST /api/auth/password work until it is changed. */
+  mustChangePassword?: boolean;
 }
 
 declare module 'express' {

@@ -10,7 +10,7 @@ import type { Request } from 'express';
 import type { Role } from '../db/entities';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth-user';
-import { PUBLIC_KEY, ROLES_KEY, STREAM_AUTH_KEY } from './decorators';
+import { PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY, STREAM_AUTH_KEY } from './decorators';
 
 /** Global guard: every route needs a valid token unless @Public, and a role from @Roles (admin-only otherwise). */
 @Injectable()
@@ -29,6 +29,11 @@ export class AuthGuard implements CanActivate {
       this.reflector.get<string | undefined>(STREAM_AUTH_KEY, ctx.getHandler()),
     );
     req.user = user;
+    if (user.mustChangePassword && !this.reflector.get<boolean>(PASSWORD_CHANGE_KEY, ctx.getHandler())) {
+      throw new ForbiddenException(
+        'Your password was generated for you: choose your own first (POST /api/auth/password, or log in to the dashboard).',
+      );
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
     if (user.role !== 'admin' && !roles.includes(user.role)) {
       throw new ForbiddenException(`role ${user.role} may not do this`);

@@ -1,7 +1,8 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type { UserEntity } from '../db/entities';
 import type { AuthUser } from './auth-user';
-import { UsersService } from './users.service';
+import { toAuthUser, UsersService } from './users.service';
 
 const TOKEN_TTL_S = 12 * 3600;
 /** A live-stream ticket only has to survive until EventSource opens (and its quick reconnects). */
@@ -13,6 +14,8 @@ interface TokenPayload {
   exp?: unknown;
   typ?: unknown;
   room?: unknown;
+  /** The user's token version when issued (absent: 0); a password change or reset bumps it. */
+  ver?: unknown;
 }
 
 @Injectable()
@@ -23,19 +26,23 @@ export class AuthService {
   ) {}
 
   async login(username: string, password: string): Promise<{ token: string; user: AuthUser }> {
-    const user = await this.users.verify(username, password);
+    const user = await this.users.verifyEntity(username, password);
     if (!user) throw new UnauthorizedException('wrong username or password');
-    return { token: await this.issue(user), user };
+    return { token: await this.issue(user), user: toAuthUser(user) };
   }
 
-  issue(user: AuthUser): Promise<string> {
-    return this.jwt.signAsync({ sub: user.id, typ: 'access' }, { expiresIn: TOKEN_TTL_S, algorithm: 'HS256' });
+  issue(user: Pick<UserEntity, 'id' | 'tokenVersion'>): Promise<string> {
+    return this.jwt.signAsync(
+      { sub: user.id, typ: 'access', ver: user.tokenVersion ?? 0 },
+      { expiresIn: TOKEN_TTL_S, algorithm: 'HS256' },
+    );
   }
 
   /** A short-lived token that opens one room's live stream and nothing else (EventSource puts it in the URL). */
-  issueLiveTicket(user: AuthUser, roomId: string): Promise<string> {
+  async issueLiveTicket(user: AuthUser, roomId: string): Promise<string> {
+    const ver = (await this.users.entityById(user.id))?.tokenVersion ?? 0;
     return this.jwt.signAsync(
-      { sub: user.id, typ: 'live', room: roomId },
+      { sub: user.id, typ: 'live', room: roomId, ver },
       { expiresIn: LIVE_TICKET_TTL_S, algorithm: 'HS256' },
     );
   }
@@ -70,8 +77,11 @@ export class AuthService {
   }
 
   private async userOf(payload: TokenPayload): Promise<AuthUser> {
-    const user = typeof payload.sub === 'string' ? await this.users.byId(payload.sub) : null;
+    const user = typeof payload.sub === 'string' ? await this.users.entityById(payload.sub) : null;
     if (!user) throw new UnauthorizedException('user no longer exists');
-    return user;
+    const ver = typeof payload.ver === 'number' ? payload.ver : 0;
+    if (ver !== (user.tokenVersion ?? 0))
+      throw new UnauthorizedException('your password was changed or reset since this login: log in again');
+    return toAuthUser(user);
   }
 }

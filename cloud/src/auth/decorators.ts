@@ -26,3 +26,11 @@ export const STREAM_AUTH_KEY = 'lectern:stream-auth';
  * `roomParam`) or, for older clients, `?token=`. Every other route takes the Authorization header only.
  */
 export const StreamAuth = (roomParam: string): MethodDecorator => SetMetadata(STREAM_AUTH_KEY, roomParam);
+
+export const PASSWORD_CHANGE_KEY = 'lectern:password-change';
+
+/**
+ * The route works for a user who must change their generated password first (GET /api/me, the change
+ * itself); every other route answers 403 until they have.
+ */
+export const AllowedBeforePasswordChange = (): MethodDecorator => SetMetadata(PASSWORD_CHANGE_KEY, true);

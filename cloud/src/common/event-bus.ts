@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Snapshot } from '@lectern/protocol';
+import type { CommandResponse, Snapshot, Telemetry } from '@lectern/protocol';
 import type { LiveAggregate, RoomState } from '../live/live-aggregate';
 
 /** Internal events; each listener runs isolated so one failing consumer cannot break ingestion. */
@@ -11,6 +11,10 @@ export interface CloudEvents {
   /** The room's live aggregate changed (what clients may see). */
   aggregate: LiveAggregate;
   deviceStatus: { deviceId: string; state: 'online' | 'offline' };
+  /** Valid telemetry from a registered device, after its device row was updated (health history, alerts). */
+  telemetry: { telemetry: Telemetry; receivedAt: number };
+  /** A device's answer to a command or a config revision (config applied or refused). */
+  deviceResponse: { deviceId: string; response: CommandResponse; receivedAt: number };
 }
 
 type Listener<K extends keyof CloudEvents> = (event: CloudEvents[K]) => void;

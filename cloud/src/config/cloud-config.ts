@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { AlertSettings } from '../alerts/alert-settings';
 
 /** Everything the cloud reads from its environment, validated once at boot. */
 export interface CloudConfig {
@@ -67,6 +68,20 @@ export interface CloudConfig {
   publicDocs: boolean;
   /** Send Strict-Transport-Security on every response (it is always sent on requests that arrived over https). */
   hsts: boolean;
+  /** Device health alert rules and webhook (LECTERN_ALERT_*, LECTERN_HEALTH_HISTORY_DAYS; docs/alerts.md). */
+  alerts: AlertSettings;
+  /**
+   * Broker URLs devices are given (first one in device.yaml), from LECTERN_PUBLIC_MQTT_URL (comma-separated);
+   * empty: the broker's own URL, which must not be loopback outside local mode (devices/public-endpoints.ts).
+   */
+  publicMqttUrls: string[];
+  /** Dashboard URL people and QR codes are given (LECTERN_PUBLIC_URL); null: the address the browser used, local mode only. */
+  publicUrl: string | null;
+  /**
+   * Local/demo mode: loopback addresses may be handed out to devices and people. LECTERN_LOCAL_MODE, by default
+   * on exactly when the cloud listens on loopback only (HTTP and embedded broker), so nothing else can reach it.
+   */
+  localMode: boolean;
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -129,6 +144,34 @@ const envSchema = z.object({
   LECTERN_METRICS_TOKEN: z.union([z.literal(''), z.string().min(16, 'must be at least 16 characters')]).optional(),
   LECTERN_PUBLIC_DOCS: onOff.default(false),
   LECTERN_HSTS: onOff.default(false),
+  LECTERN_ALERT_WEBHOOK_URL: z
+    .union([
+      z.literal(''),
+      z.string().regex(/^https?:\/\/\S+$/, 'must be the http:// or https:// URL alerts are POSTed to'),
+    ])
+    .optional(),
+  LECTERN_ALERT_EVAL_S: z.coerce.number().min(0.1).max(300).default(5),
+  LECTERN_ALERT_OFFLINE_S: z.coerce.number().min(1).default(120),
+  LECTERN_ALERT_SILENT_S: z.coerce.number().min(0).default(300),
+  LECTERN_ALERT_OUTBOX_DEPTH: z.coerce.number().int().min(0).default(600),
+  LECTERN_ALERT_TEMPERATURE_C: z.coerce.number().min(0).max(150).default(80),
+  LECTERN_ALERT_FPS_MIN: z.coerce.number().min(0).default(0.1),
+  LECTERN_ALERT_FPS_DROP_RATIO: z.coerce.number().min(0).max(1).default(0.5),
+  LECTERN_ALERT_SOURCE_FAILURE: onOff.default(true),
+  LECTERN_HEALTH_HISTORY_DAYS: positiveInt.default(14),
+  LECTERN_ALERT_RETENTION_DAYS: positiveInt.default(90),
+  LECTERN_PUBLIC_MQTT_URL: z
+    .string()
+    .regex(
+      /^\s*(mqtts?|wss?|tcp|ssl):\/\/[^\s,]+(\s*,\s*(mqtts?|wss?|tcp|ssl):\/\/[^\s,]+)*\s*$/,
+      'must be one or more comma-separated mqtt://, mqtts://, ws:// or wss:// URLs devices can reach',
+    )
+    .optional(),
+  LECTERN_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be the http:// or https:// address people open the dashboard at')
+    .optional(),
+  LECTERN_LOCAL_MODE: onOff.optional(),
 });
 
 export class ConfigError extends Error {}
@@ -149,6 +192,21 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd = pro
     throw new ConfigError(`invalid cloud configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const localMode =
+    e.LECTERN_LOCAL_MODE ??
+    (isLoopbackHost(e.LECTERN_HTTP_HOST) &&
+      (e.LECTERN_MQTT_URL ? true : isLoopbackHost(e.LECTERN_MQTT_HOST ?? e.LECTERN_HTTP_HOST)));
+  const publicMqttUrls = (e.LECTERN_PUBLIC_MQTT_URL ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
+  const publicUrl = e.LECTERN_PUBLIC_URL ? e.LECTERN_PUBLIC_URL.replace(/\/+$/, '') : null;
+  const loopback = [...publicMqttUrls, ...(publicUrl ? [publicUrl] : [])].filter((u) => isLoopbackUrl(u));
+  if (loopback.length > 0 && !localMode) {
+    throw new ConfigError(
+      `invalid cloud configuration:\n  LECTERN_PUBLIC_MQTT_URL / LECTERN_PUBLIC_URL: ${loopback.join(', ')} only reaches this machine; set the address devices and people use, or LECTERN_LOCAL_MODE=1 for a demo on this machine`,
+    );
+  }
   const dataDir = resolve(cwd, e.LECTERN_DATA_DIR ?? '.lectern-data');
   return {
     httpPort: e.LECTERN_HTTP_PORT,
@@ -183,8 +241,47 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd = pro
     metricsToken: e.LECTERN_METRICS_TOKEN || null,
     publicDocs: e.LECTERN_PUBLIC_DOCS,
     hsts: e.LECTERN_HSTS,
+    alerts: {
+      webhookUrl: e.LECTERN_ALERT_WEBHOOK_URL || null,
+      evalIntervalMs: Math.round(e.LECTERN_ALERT_EVAL_S * 1000),
+      offlineS: e.LECTERN_ALERT_OFFLINE_S,
+      silentS: e.LECTERN_ALERT_SILENT_S,
+      outboxDepth: e.LECTERN_ALERT_OUTBOX_DEPTH,
+      temperatureC: e.LECTERN_ALERT_TEMPERATURE_C,
+      fpsMin: e.LECTERN_ALERT_FPS_MIN,
+      fpsDropRatio: e.LECTERN_ALERT_FPS_DROP_RATIO,
+      sourceFailure: e.LECTERN_ALERT_SOURCE_FAILURE,
+      historyDays: e.LECTERN_HEALTH_HISTORY_DAYS,
+      retentionDays: e.LECTERN_ALERT_RETENTION_DAYS,
+    },
     logFormat: e.LECTERN_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    publicMqttUrls,
+    publicUrl,
+    localMode,
   };
+}
+
+/** A URL nobody else can use: a loopback or wildcard host (unparseable URLs count too: never handed out). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return isLoopbackHost(host) || host === '0.0.0.0' || host === '::';
+  } catch {
+    return true;
+  }
+}
+
+/** A host name or bind address only this machine reaches (the wildcard addresses 0.0.0.0 and :: are not). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127\.\d+\.\d+\.\d+$/.test(h) ||
+    h === '::1' ||
+    h === '0:0:0:0:0:0:0:1' ||
+    h === '::ffff:127.0.0.1'
+  );
 }
 
 /**
@@ -198,7 +295,7 @@ export function resolveConfig(
   const envLike: Record<string, string> = {};
   const typed: Partial<CloudConfig> = {};
   for (const [k, v] of Object.entries(overrides)) {
-    if (k.startsWith('LECTERN_')) envLike[k] = String(v);
+    if (k.startsWith('LECTERN_')) envLike[k] = typeof v === 'string' ? v : JSON.stringify(v);
     else (typed as Record<string, unknown>)[k] = v;
   }
   const base = configFromEnv({ ...env, ...envLike });

@@ -7,6 +7,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  *   (style attributes cannot carry nonces); styles cannot run code, scripts stay locked down.
  * - images: the favicon and the device QR code are data: URLs.
  * - connect: fetch and EventSource go to this origin only.
+ * - manifest, worker: the web app manifest and the offline-shell service worker (/sw.js) come from this origin.
  * - frame-ancestors 'none' (with X-Frame-Options DENY for older browsers): no clickjacking.
  */
 export const CONTENT_SECURITY_POLICY = [
@@ -16,6 +17,8 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "connect-src 'self'",
+  "manifest-src 'self'",
+  "worker-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

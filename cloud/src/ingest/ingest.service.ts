@@ -162,12 +162,14 @@ export class IngestService {
         },
       },
     );
+    this.bus.emit('telemetry', { telemetry: t, receivedAt: Date.now() });
   }
 
   private async onResponse(deviceId: string, payload: Buffer): Promise<void> {
     const r = decode('response', payload);
     if (!r.ok) return void this.reject('malformed', `${deviceId}: ${r.error}`);
     const resp: CommandResponse = r.value;
+    this.bus.emit('deviceResponse', { deviceId, response: resp, receivedAt: Date.now() });
     // Only a response to a command sent to this very device is recorded.
     await this.ds
       .getRepository(CommandEntity)

@@ -42,6 +42,11 @@ export interface UploadLimitsView {
   pending: number;
   /** While the daily quota is used up: when (ms) the caller can upload again. */
   nextUploadAt: number | null;
+  /**
+   * The minimum group size K for an upload without a room (LECTERN_MIN_GROUP_SIZE); an upload into a room uses
+   * the room's (GET /api/rooms, `minGroupSize`). Emotion figures appear only where at least K faces were read.
+   */
+  minGroupSize: number;
 }
 
 @ApiTags('uploads')
@@ -70,6 +75,7 @@ export class JobsController {
       usedToday: q.usedToday,
       pending: q.pending,
       nextUploadAt: q.nextUploadAt,
+      minGroupSize: this.config.minGroupSize,
     };
   }
 

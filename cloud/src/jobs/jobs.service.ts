@@ -240,7 +240,9 @@ export class JobsService {
 
   /** Results become an ended 'upload' session with 1 s / 1 min aggregates, per-second snapshots and a report. */
   private async storeResult(job: JobEntity, a: Analysis): Promise<string> {
-    const startedAt = job.createdAt;
+    // The upload's minute, on a whole minute: then every 1 s and 1 min bucket starts on a whole second or minute
+    // of the video, and the report's times into the video (0:00 = first frame) are exact.
+    const startedAt = Math.floor(job.createdAt / 60_000) * 60_000;
     const session = this.ds.getRepository(SessionEntity).create({
       id: randomUUID(),
       roomId: job.roomId,

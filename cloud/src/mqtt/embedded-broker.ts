@@ -58,6 +58,8 @@ export interface BrokerCounters {
 }
 
 const principals = new WeakMap<Client, MqttPrincipal>();
+/** When a device connection's credential check began: a revocation after it closes the connection once ready. */
+const authStarted = new WeakMap<Client, number>();
 /** Topics a connection was already allowed to publish to; mayPublish admits only a handful per principal. */
 const grantedTopics = new WeakMap<Client, Set<string>>();
 
@@ -156,6 +158,35 @@ export class EmbeddedBroker {
         done(null, null); // SUBACK 0x80 for this filter, connection stays up
       },
     });
+    // A connection whose credentials were checked before its device was deleted or re-keyed, but registered
+    // only after disconnectDevice ran, is closed as soon as aedes registers it.
+    this.aedes.on('clientReady', (client) => {
+      const who = principals.get(client);
+      if (who?.kind !== 'device') return;
+      const revoked = this.revokedAt.get(who.deviceId);
+      if (revoked !== undefined && (authStarted.get(client) ?? 0) <= revoked) client.close();
+    });
+  }
+
+  private readonly revokedAt = new Map<string, number>();
+
+  /**
+   * Closes the device's connection at once (deleted device, rotated credentials); its next CONNECT is checked
+   * against the credentials the registry holds by then. Returns how many connections were closed.
+   */
+  disconnectDevice(deviceId: string): number {
+    this.revokedAt.set(deviceId, performance.now());
+    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+    let closed = 0;
+    for (const id of [deviceClientId(deviceId), deviceId]) {
+      const client = clients[id];
+      const who = client ? principals.get(client) : undefined;
+      if (client && who?.kind === 'device' && who.deviceId === deviceId) {
+        client.close();
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /**
@@ -171,6 +202,7 @@ export class EmbeddedBroker {
       principals.set(client, { kind: 'cloud' });
       return true;
     }
+    authStarted.set(client, performance.now());
     if (!(await this.auth.checkDevice(username, secret))) return false;
     if (!deviceMayUseClientId(username, client.id) || isServiceClientId(client.id, this.auth.serviceClientIds)) {
       throw new ClientIdRefused(`device ${username} may only connect with client id ${deviceClientId(username)}`);

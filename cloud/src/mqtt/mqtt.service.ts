@@ -73,6 +73,21 @@ export class MqttService {
     return this.broker ? this.broker.listening : (this.client?.connected ?? false);
   }
 
+  /**
+   * Closes a deleted or re-keyed device's broker connection at once. Embedded broker only: an external broker
+   * keeps its own credentials (see docs/fleet.md), so this returns false there.
+   */
+  disconnectDevice(deviceId: string): boolean {
+    if (!this.broker) return false;
+    this.broker.disconnectDevice(deviceId);
+    return true;
+  }
+
+  /** Whether device credentials live in this cloud (embedded broker) rather than in an external broker. */
+  get managesCredentials(): boolean {
+    return this.broker !== null;
+  }
+
   async publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
     if (this.broker) return this.broker.publish(topic, payload, opts);
     if (!this.client) throw new Error('MQTT not started');

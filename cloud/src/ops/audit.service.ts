@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Between, DataSource, Like, type FindOptionsWhere } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { AuditEntity } from '../db/entities';
 
@@ -25,7 +25,25 @@ export class AuditService {
     }
   }
 
-  async list(limit = 200): Promise<AuditEntity[]> {
-    return this.ds.getRepository(AuditEntity).find({ order: { id: 'DESC' }, take: limit });
+  /** Newest first; every filter optional: exact user name, action prefix ("session." finds all of them), time range. */
+  async list(filter: AuditFilter = {}): Promise<AuditEntity[]> {
+    const where: FindOptionsWhere<AuditEntity> = {};
+    if (filter.username) where.username = filter.username;
+    // Callers pass letters, digits, dots and dashes only (no LIKE wildcards), see AuditController.
+    if (filter.action) where.action = Like(`${filter.action}%`);
+    if (filter.target) where.target = filter.target;
+    if (filter.from !== undefined || filter.to !== undefined) {
+      where.ts = Between(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER);
+    }
+    return this.ds.getRepository(AuditEntity).find({ where, order: { id: 'DESC' }, take: filter.limit ?? 200 });
   }
+}
+
+export interface AuditFilter {
+  limit?: number;
+  username?: string;
+  action?: string;
+  target?: string;
+  from?: number;
+  to?: number;
 }

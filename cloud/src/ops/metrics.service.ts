@@ -49,6 +49,39 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Device health, refreshed by the alert evaluator (alerts/alerts.service.ts); devices never seen are left out. */
+  readonly device = {
+    online: this.deviceGauge('lectern_device_online', '1 while the device reports online, 0 once offline'),
+    lastSeen: this.deviceGauge(
+      'lectern_device_last_seen_seconds',
+      'Seconds since the device last sent status or telemetry',
+    ),
+    fps: this.deviceGauge('lectern_device_fps', 'Frames per second the device processes (latest telemetry)'),
+    cpu: this.deviceGauge('lectern_device_cpu_percent', 'Process CPU use in percent of one core (latest telemetry)'),
+    temperature: this.deviceGauge(
+      'lectern_device_temperature_celsius',
+      'SoC temperature (latest telemetry; absent without a sensor)',
+    ),
+    outbox: this.deviceGauge(
+      'lectern_device_outbox_depth',
+      'Snapshots waiting in the device outbox (latest telemetry)',
+    ),
+    sourceFailed: this.deviceGauge(
+      'lectern_device_source_failed',
+      '1 while the camera/stream is failed or reconnecting, else 0',
+    ),
+  };
+  readonly alertsOpen = new Gauge({
+    name: 'lectern_alerts_open',
+    help: 'Alerts firing or acknowledged (not yet resolved), by rule and state',
+    labelNames: ['rule', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  private deviceGauge(name: string, help: string): Gauge<'device' | 'room'> {
+    return new Gauge({ name, help, labelNames: ['device', 'room'] as const, registers: [this.registry] });
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lectern_' });
   }

@@ -1,6 +1,7 @@
 import { EMOTION_COUNT, valenceOf } from '@lectern/protocol';
 import type { SessionView } from '../sessions/sessions.service';
 import type { Peak, ReportSummary, TimelinePoint } from '../api/contract';
+import type { ReportView } from './report-format';
 
 export type { Peak };
 
@@ -17,6 +18,8 @@ export interface SessionReport {
   timeline: TimelinePoint[];
   peaks: Peak[];
   listeners: Listener[];
+  /** Every derived figure as text (report-view.ts): the web page, the PDF and the CSV print these. */
+  view: ReportView;
 }
 
 /** Summary over the points (equal weight per point); emotion and attention means over the unsuppressed ones. */
@@ -45,7 +48,7 @@ export function summarize(
 }
 
 /** A report as stored: those from before the readable-size gate lack the read counts. */
-export type StoredReport = Omit<SessionReport, 'timeline' | 'summary'> & {
+export type StoredReport = Omit<SessionReport, 'timeline' | 'summary' | 'view'> & {
   timeline: (Omit<TimelinePoint, 'read'> & { read?: number })[];
   summary: Omit<ReportSummary, 'meanFaces' | 'meanRead'> & Partial<Pick<ReportSummary, 'meanFaces' | 'meanRead'>>;
 };
@@ -54,10 +57,11 @@ export type StoredReport = Omit<SessionReport, 'timeline' | 'summary'> & {
  * A stored report in today's shape. One from before the gate read every face (as the aggregate migration
  * assumes), and its points were withheld by faces, which read faces then equal.
  */
-export function fromStoredReport(stored: StoredReport): SessionReport {
+export function fromStoredReport(stored: StoredReport): Omit<SessionReport, 'view'> {
+  const { session, peaks, listeners } = stored;
   const timeline = stored.timeline.map((p) => ({ ...p, read: p.read ?? p.faces }));
   const { meanFaces, meanRead } = summarize(timeline, stored.summary.durationS, stored.summary.peakFaces);
-  return { ...stored, timeline, summary: { meanFaces, meanRead, ...stored.summary } };
+  return { session, peaks, listeners, timeline, summary: { meanFaces, meanRead, ...stored.summary } };
 }
 
 /** Up to `n` extremes of each kind, at least `gapMs` apart, so one long high is reported once. */

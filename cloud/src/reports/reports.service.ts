@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, MoreThan } from 'typeorm';
-import { AggregateEntity, ReportEntity, SessionEntity, SnapshotEntity, type Resolution } from '../db/entities';
+import {
+  AggregateEntity,
+  ReportEntity,
+  RoomEntity,
+  SessionEntity,
+  SnapshotEntity,
+  type Resolution,
+} from '../db/entities';
 import { LiveService } from '../live/live.service';
+import { cloudTimeZone, isValidTimeZone } from '../sessions/schedule';
 import { SessionsService, toSessionView } from '../sessions/sessions.service';
 import {
   findPeaks,
@@ -11,6 +19,8 @@ import {
   type SessionReport,
   type StoredReport,
 } from './report';
+import { LISTENER_MIN_SEEN_S } from './report-format';
+import { reportView } from './report-view';
 import { toTimeline, type TimelinePoint } from './timeline';
 
 /** Sessions up to this long get a 1 s timeline in their report; longer ones 1 min. */
@@ -49,9 +59,30 @@ export class ReportsService {
   async report(s: SessionEntity): Promise<SessionReport> {
     if (s.status === 'ended') {
       const stored = await this.ds.getRepository(ReportEntity).findOneBy({ sessionId: s.id });
-      if (stored) return { ...fromStoredReport(JSON.parse(stored.body) as StoredReport), session: toSessionView(s) };
+      // The figures are kept; their wording (room name, zone, K) is of today.
+      if (stored)
+        return this.withView({
+          ...fromStoredReport(JSON.parse(stored.body) as StoredReport),
+          session: toSessionView(s),
+        });
     }
     return this.compute(s);
+  }
+
+  /** Adds the report's text (report-view.ts): room name, local times, duration, peak sentences, threshold. */
+  async withView(r: Omit<SessionReport, 'view'>): Promise<SessionReport> {
+    const roomId = r.session.roomId;
+    const room = roomId ? await this.ds.getRepository(RoomEntity).findOneBy({ id: roomId }) : null;
+    // The room's zone once rooms have one (issue 15); until then the cloud's (TZ), as for timetable slots.
+    const roomZone: unknown = room && 'timeZone' in room ? room.timeZone : null;
+    const zone = typeof roomZone === 'string' && isValidTimeZone(roomZone) ? roomZone : null;
+    const view = reportView(r, {
+      roomName: room?.name ?? null,
+      timeZone: zone ?? cloudTimeZone(),
+      zoneSource: zone ? 'room' : 'cloud',
+      minGroupSize: this.live.minGroupSize(roomId ?? ''),
+    });
+    return { ...r, view };
   }
 
   async compute(s: SessionEntity): Promise<SessionReport> {
@@ -71,7 +102,7 @@ export class ReportsService {
     const minGroup = s.roomId ? this.live.minGroupSize(s.roomId) : this.live.minGroupSize('');
     // Per-listener rows (read faces only) only for a read group large enough that nobody stands out.
     const listeners = Number(peakRow?.peakRead ?? 0) >= minGroup ? await this.listeners(s.id) : [];
-    return { session: toSessionView(s), summary, timeline, peaks: findPeaks(timeline), listeners };
+    return this.withView({ session: toSessionView(s), summary, timeline, peaks: findPeaks(timeline), listeners });
   }
 
   private async listeners(sessionId: string) {
@@ -90,13 +121,13 @@ export class ReportsService {
       if (rows.length < SCAN_CHUNK) break;
       after = rows[rows.length - 1]!.id;
     }
-    return acc.result(5);
+    return acc.result(LISTENER_MIN_SEEN_S);
   }
 
   async store(s: SessionEntity): Promise<void> {
     const report = await this.compute(s);
     await this.ds
       .getRepository(ReportEntity)
-      .save({ sessionId: s.id, createdAt: Date.now(), body: JSON.stringify(report) });
+      .save({ sessionId: s.id, createdAt: Date.now(), body: JSON.stringify({ ...report, view: undefined }) });
   }
 }

@@ -2,10 +2,11 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { DataSource } from 'typeorm';
 import { canSeeRoom } from '../auth/room-access';
 import type { AuthUser } from '../auth/auth-user';
-import { BuildingEntity, DeviceEntity, RoomEntity } from '../db/entities';
+import { BuildingEntity, DeviceEntity, RoomEntity, ScheduleSlotEntity, UserEntity } from '../db/entities';
 import type { RoomView } from '../api/contract';
 import { LiveService } from '../live/live.service';
 import { cloudTimeZone } from '../sessions/schedule';
+import { SessionsService } from '../sessions/sessions.service';
 import { loadSlots, replaceSlots, toSlotView, type RoomScheduleView, type ScheduleBody } from './room-schedule';
 import { slugify } from './slug';
 
@@ -16,6 +17,7 @@ export class RoomsService {
   constructor(
     private readonly ds: DataSource,
     private readonly live: LiveService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** Pushes per-room privacy floors into the live view at boot. */
@@ -74,6 +76,70 @@ export class RoomsService {
     await repo.insert(room);
     this.live.setRoomMinGroupSize(id, room.minGroupSize);
     return room;
+  }
+
+  /** Renames a room, moves it to another building (by name, created if new) or changes its privacy floor. */
+  async update(
+    id: string,
+    patch: { name?: string | undefined; buildingName?: string | undefined; minGroupSize?: number | null | undefined },
+  ): Promise<{ before: RoomEntity; after: RoomEntity }> {
+    const room = await this.get(id);
+    const before = { ...room };
+    if (patch.name !== undefined) room.name = patch.name;
+    if (patch.buildingName !== undefined) {
+      const buildingId = slugify(patch.buildingName);
+      const buildings = this.ds.getRepository(BuildingEntity);
+      if (!(await buildings.existsBy({ id: buildingId })))
+        await buildings.insert({ id: buildingId, name: patch.buildingName });
+      room.buildingId = buildingId;
+    }
+    if (patch.minGroupSize !== undefined) room.minGroupSize = patch.minGroupSize;
+    await this.ds
+      .getRepository(RoomEntity)
+      .update({ id }, { name: room.name, buildingId: room.buildingId, minGroupSize: room.minGroupSize });
+    this.live.setRoomMinGroupSize(id, room.minGroupSize);
+    return { before, after: room };
+  }
+
+  /** Device ids in a room. */
+  async deviceIds(roomId: string): Promise<string[]> {
+    const rows = await this.ds
+      .getRepository(DeviceEntity)
+      .find({ select: ['id'], where: { roomId }, order: { id: 'ASC' } });
+    return rows.map((d) => d.id);
+  }
+
+  /**
+   * Deletes an empty room: its timetable and every user's access to it go with it; sessions and reports
+   * recorded in it stay (admins still find them). A room with devices or a running session is refused.
+   */
+  async remove(id: string): Promise<RoomEntity> {
+    const room = await this.get(id);
+    const devices = await this.deviceIds(id);
+    if (devices.length > 0)
+      throw new ConflictException(
+        `Room ${id} still has ${devices.length === 1 ? 'a device' : `${devices.length} devices`} (${devices.join(', ')}): move ${devices.length === 1 ? 'it' : 'them'} to another room or delete ${devices.length === 1 ? 'it' : 'them'} first, or delete the room with moveDevicesTo=<room id>.`,
+      );
+    this.assertNoRunningSession(id);
+    await this.ds.transaction(async (em) => {
+      await em.getRepository(ScheduleSlotEntity).delete({ roomId: id });
+      for (const u of await em.getRepository(UserEntity).find()) {
+        if (u.roomIds.includes(id))
+          await em.getRepository(UserEntity).update({ id: u.id }, { roomIds: u.roomIds.filter((r) => r !== id) });
+      }
+      await em.getRepository(RoomEntity).delete({ id });
+    });
+    this.live.setRoomMinGroupSize(id, null);
+    return room;
+  }
+
+  /** Refuses (409, with what to do) while a session runs in the room. */
+  assertNoRunningSession(id: string): void {
+    const running = this.sessions.activeFor(id);
+    if (running)
+      throw new ConflictException(
+        `A session is running in room ${id} ("${running.title}"): stop it first, then delete the room.`,
+      );
   }
 
   async schedule(roomId: string): Promise<RoomScheduleView> {

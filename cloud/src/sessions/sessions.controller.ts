@@ -1,4 +1,16 @@
-import { BadRequestException, Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -13,9 +25,16 @@ import { reportPdf } from '../reports/report-pdf';
 import { ReportsService } from '../reports/reports.service';
 import type { TimelinePoint } from '../reports/timeline';
 import { RoomsService } from '../rooms/rooms.service';
+import { MAX_SESSION_TITLE } from './session-title';
 import { SessionsService, toSessionView, type SessionView } from './sessions.service';
 
-const startBody = z.object({ title: z.string().min(1).max(200).optional() }).optional();
+const title = z
+  .string()
+  .trim()
+  .min(1, 'Give the session a title.')
+  .max(MAX_SESSION_TITLE, `A title has at most ${MAX_SESSION_TITLE} characters; shorten it.`);
+const startBody = z.object({ title: title.optional() }).optional();
+const renameBody = z.object({ title });
 const timelineQuery = z.object({
   from: z.coerce.number().int().min(0).optional(),
   to: z.coerce.number().int().min(0).optional(),
@@ -61,6 +80,26 @@ export class SessionsController {
     const ended = await this.sessions.stop(id);
     await this.audit.record(user, 'session.stop', `session:${id}`);
     return toSessionView(ended);
+  }
+
+  /** A speaker of the room renames a session (running or ended). */
+  @Roles('speaker')
+  @Patch('sessions/:id')
+  async rename(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: unknown): Promise<SessionView> {
+    const s = await this.sessions.get(id);
+    assertRoomAccess(user, s.roomId);
+    const input = parseOr400(renameBody, body);
+    const renamed = await this.sessions.rename(id, input.title);
+    await this.audit.record(user, 'session.rename', `session:${id}`, { from: s.title, to: input.title });
+    return toSessionView(renamed);
+  }
+
+  /** Admin only: deletes an ended session and its recorded data. */
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  async remove(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<void> {
+    const s = await this.sessions.remove(id);
+    await this.audit.record(user, 'session.delete', `session:${id}`, { title: s.title, roomId: s.roomId });
   }
 
   @Roles('speaker')

@@ -4,12 +4,13 @@ import { DataSource, In, MoreThan, MoreThanOrEqual } from 'typeorm';
 import { EventBus } from '../common/event-bus';
 import { CLOUD_CONFIG } from '../config/config.tokens';
 import type { CloudConfig } from '../config/cloud-config';
-import { SessionEntity, type SessionSource } from '../db/entities';
+import { AggregateEntity, RoomEntity, SessionEntity, SnapshotEntity, type SessionSource } from '../db/entities';
 import { IngestService } from '../ingest/ingest.service';
 import type { RoomState } from '../live/live-aggregate';
 import { LiveService } from '../live/live.service';
 import { loadSlots } from '../rooms/room-schedule';
 import { slotOnAt } from './schedule';
+import { defaultSessionTitle } from './session-title';
 
 export interface SessionView {
   id: string;
@@ -124,7 +125,7 @@ export class SessionsService {
     const s = this.repo.create({
       id: randomUUID(),
       roomId,
-      title: title ?? `${roomId} ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')}`,
+      title: title ?? defaultSessionTitle(await this.roomName(roomId), at),
       startedAt: at,
       endedAt: null,
       source,
@@ -157,6 +158,37 @@ export class SessionsService {
         this.logger.error(`session-ended listener failed for ${s.id}: ${(err as Error).message}`);
       }
     }
+    return s;
+  }
+
+  private async roomName(roomId: string): Promise<string> {
+    return (await this.ds.getRepository(RoomEntity).findOneBy({ id: roomId }))?.name ?? roomId;
+  }
+
+  async rename(id: string, title: string): Promise<SessionEntity> {
+    const s = await this.get(id);
+    s.title = title;
+    await this.repo.update({ id }, { title });
+    const running = s.roomId ? this.active.get(s.roomId) : undefined;
+    if (running?.id === id) running.title = title;
+    return s;
+  }
+
+  /**
+   * Deletes an ended session with everything recorded under it (its aggregates and raw snapshots). A running
+   * session is refused: its room keeps writing into it.
+   */
+  async remove(id: string): Promise<SessionEntity> {
+    const s = await this.get(id);
+    if (s.status === 'active') {
+      throw new ConflictException(`"${s.title}" is still recording. Stop the session first, then delete it.`);
+    }
+    await this.ds.transaction(async (em) => {
+      await em.getRepository(AggregateEntity).delete({ sessionId: id });
+      await em.getRepository(SnapshotEntity).delete({ sessionId: id });
+      await em.getRepository(SessionEntity).delete({ id });
+    });
+    this.logger.log(`session ${id} deleted`);
     return s;
   }
 

@@ -4,7 +4,11 @@ import type { Role, User } from './api/types';
 import { api } from './api/client';
 import { clearSession, getToken, setSession, useUser } from './auth';
 import { navigate, useRoute, type Route } from './router';
+import { ThemeSwitch } from './lectern/ThemeSwitch';
 import { AdminPage } from './pages/AdminPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
+import { AlertsBadge, AlertsPage } from './pages/AlertsPage';
+import { AuditPage } from './pages/AuditPage';
 import { InstallerPage } from './pages/InstallerPage';
 import { LiveRoomPage } from './pages/LiveRoomPage';
 import { LoginPage } from './pages/LoginPage';
@@ -20,12 +24,19 @@ interface NavItem {
   roles: Role[];
 }
 
+/** Pages reached from the user's name in the top bar, not the main navigation (same role check). */
+const USER_PAGES: NavItem[] = [
+  { href: '/password', section: 'password', label: 'Change password', roles: ['admin', 'speaker', 'installer'] },
+];
+
 const NAV: NavItem[] = [
   { href: '/rooms', section: 'rooms', label: 'Rooms', roles: ['admin', 'speaker'] },
   { href: '/sessions', section: 'sessions', label: 'Sessions', roles: ['admin', 'speaker'] },
   { href: '/uploads', section: 'uploads', label: 'Uploads', roles: ['admin', 'speaker'] },
   { href: '/installer', section: 'installer', label: 'Installer', roles: ['admin', 'installer'] },
+  { href: '/alerts', section: 'alerts', label: 'Alerts', roles: ['admin', 'installer'] },
   { href: '/admin', section: 'admin', label: 'Admin', roles: ['admin'] },
+  { href: '/audit', section: 'audit', label: 'Audit', roles: ['admin'] },
 ];
 
 export function homeFor(user: User): string {
@@ -45,6 +56,12 @@ function page(route: Route, user: User): ComponentChildren {
       return <AdminPage />;
     case 'installer':
       return <InstallerPage />;
+    case 'password':
+      return <ChangePasswordPage />;
+    case 'alerts':
+      return <AlertsPage segments={route.segments} />;
+    case 'audit':
+      return <AuditPage />;
     default:
       return null;
   }
@@ -54,7 +71,7 @@ export function App() {
   const route = useRoute();
   const user = useUser();
   const section = route.segments[0] ?? '';
-  const allowed = NAV.find((n) => n.section === section);
+  const allowed = [...NAV, ...USER_PAGES].find((n) => n.section === section);
   const redirect = !user
     ? section === 'login'
       ? null
@@ -98,14 +115,23 @@ export function App() {
               aria-current={n.section === section ? 'page' : undefined}
             >
               {n.label}
+              {n.section === 'alerts' && <AlertsBadge />}
             </a>
           ))}
         </nav>
         <div class="user">
-          <span class="user-name">
+          {/* The user's own pages (password) open from their name, keeping the top bar short on tablets. */}
+          <a
+            class="user-name"
+            href="#/password"
+            title="Change your password"
+            data-testid="user-menu"
+            aria-current={section === 'password' ? 'page' : undefined}
+          >
             {user.username}
             <span class="role">{user.role}</span>
-          </span>
+          </a>
+          <ThemeSwitch />
           <button type="button" class="btn btn-ghost" onClick={() => logout()}>
             Log out
           </button>

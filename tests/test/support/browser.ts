@@ -8,7 +8,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`);
   }
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     // Without the background-networking flags Chromium keeps dialling out, which this offline machine refuses.
@@ -22,6 +22,11 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  // Pages open in the dark scheme, the dashboard's own look in docs/screenshots; the light theme is checked
+  // explicitly where it matters (pwa-theme.test.ts, the accessibility check in live-view.test.ts).
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = (options = {}) => newPage({ colorScheme: 'dark', ...options });
+  return browser;
 }
 
 /** Signs in through the dashboard's login form and waits until it navigates away from it. */

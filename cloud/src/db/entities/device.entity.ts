@@ -1,10 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { Telemetry } from '@lectern/protocol';
+import type { DeviceState } from '../../alerts/alert-view';
 import { bigintNumber, jsonText } from '../columns';
 
 export type FaceSizes = NonNullable<Telemetry['faceSizes']>;
 
-export type DeviceState = 'online' | 'offline' | 'never';
+export type { DeviceState };
 
 export interface DeviceTelemetrySummary {
   fps: number;
@@ -24,6 +25,10 @@ export class DeviceEntity {
 
   @Column({ type: 'varchar', length: 64 })
   roomId!: string;
+
+  /** A label people give the device ("front camera"); its id stays its MQTT identity. Null: none. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name!: string | null;
 
   /** sha256 of the device's 144-bit random MQTT password (high entropy, so no slow KDF is needed). */
   @Column({ type: 'varchar', length: 128 })

@@ -26,4 +26,12 @@ export class UserEntity {
 
   @Column({ type: 'bigint', transformer: bigintNumber })
   createdAt!: number;
+
+  /** The password was generated (first-run admin, admin reset): the user must choose one before anything else. */
+  @Column({ type: 'boolean', default: false })
+  mustChangePassword!: boolean;
+
+  /** Bumped on every password change or reset: access tokens carry it, older ones stop working. */
+  @Column({ type: 'integer', default: 0 })
+  tokenVersion!: number;
 }

@@ -33,8 +33,15 @@ export function authHeaders(): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders() };
+/**
+ * `token`: send this session token instead of the stored one (a login that must still change its password is not
+ * stored yet); a 401 then belongs to that token and does not log the stored session out.
+ */
+async function request(method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    ...(token ? { Authorization: `Bearer ${token}` } : authHeaders()),
+  };
   const init: RequestInit = { method, headers };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -53,12 +60,12 @@ async function request(method: string, path: string, body?: unknown): Promise<Re
   } catch {
     // Non-JSON error page (proxy, crash): fall back to the status text.
   }
-  if (res.status === 401 && path !== '/api/auth/login') handleUnauthorized();
+  if (res.status === 401 && !token && path !== '/api/auth/login') handleUnauthorized();
   throw new ApiError(res.status, messageOf(parsed, `${res.status} ${res.statusText || 'Request failed'}`));
 }
 
-async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await request(method, path, body);
+async function json<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const res = await request(method, path, body, token);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
@@ -67,7 +74,10 @@ async function json<T>(method: string, path: string, body?: unknown): Promise<T>
 export const api = {
   get: <T>(path: string) => json<T>('GET', path),
   post: <T>(path: string, body?: unknown) => json<T>('POST', path, body ?? {}),
+  /** POST as the session `token` rather than the stored one (see request). */
+  postAs: <T>(token: string | undefined, path: string, body: unknown) => json<T>('POST', path, body, token),
   put: <T>(path: string, body: unknown) => json<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => json<T>('PATCH', path, body),
   del: <T>(path: string) => json<T>('DELETE', path),
   /** Downloads an authenticated file (report CSV/PDF) through a blob so the token never lands in a URL. */
   async download(path: string, filename: string): Promise<void> {

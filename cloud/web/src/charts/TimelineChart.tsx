@@ -9,6 +9,11 @@ interface Props {
   windowMs?: number;
   now?: number;
   showFaces?: boolean;
+  /**
+   * Shows times another way than the local clock (an upload's report: time into the video). Ticks then fall on
+   * round offsets from `origin` (seconds for a short clip), labelled by `format`.
+   */
+  time?: { origin: number; format: (ts: number) => string };
 }
 
 type XY = { x: number; y: number | null };
@@ -16,12 +21,17 @@ type XY = { x: number; y: number | null };
 const MINUTE = 60_000;
 const STEPS = [0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240].map((m) => m * MINUTE);
 
-/** The smallest round time step that gives at most 6 ticks over the span. */
-export function tickStep(spanMs: number): number {
-  return STEPS.find((s) => spanMs / s <= 6) ?? STEPS[STEPS.length - 1] ?? MINUTE;
+/** Steps below 15 s, for a short clip's time into the video. */
+const FINE_STEPS = [1, 2, 5, 10].map((s) => s * 1000);
+
+/** The smallest round time step that gives at most 6 ticks over the span (from 1 s with `fine`). */
+export function tickStep(spanMs: number, fine = false): number {
+  return (fine ? [...FINE_STEPS, ...STEPS] : STEPS).find((s) => spanMs / s <= 6) ?? STEPS[STEPS.length - 1] ?? MINUTE;
 }
 
-export function TimelineChart({ points, windowMs, now, showFaces = false }: Props) {
+export function TimelineChart({ points, windowMs, now, showFaces = false, time }: Props) {
+  const label = (ts: number, withSeconds = true): string => (time ? time.format(ts) : clock(ts, withSeconds));
+  const origin = time?.origin ?? 0;
   // Suppressed points carry null values: Chart.js leaves a gap there instead of inventing data.
   const series = (pick: (p: TimelinePoint) => number | null): XY[] => points.map((p) => ({ x: p.ts, y: pick(p) }));
   const canvas = useChart<'line'>(
@@ -75,7 +85,10 @@ export function TimelineChart({ points, windowMs, now, showFaces = false }: Prop
           },
           tooltip: {
             callbacks: {
-              title: (items) => clock(items[0]?.parsed.x ?? null),
+              title: (items) => {
+                const x = items[0]?.parsed.x;
+                return x === undefined || x === null ? clock(null) : label(x);
+              },
               label: (c) =>
                 ` ${c.dataset.label ?? ''}: ${c.parsed.y === null ? '—' : c.parsed.y.toFixed(c.dataset.yAxisID === 'faces' ? 0 : 2)}`,
             },
@@ -84,13 +97,14 @@ export function TimelineChart({ points, windowMs, now, showFaces = false }: Prop
         scales: {
           x: {
             type: 'linear',
-            ticks: { maxTicksLimit: 8, callback: (v) => clock(Number(v), Number(v) % MINUTE !== 0) },
+            ticks: { maxTicksLimit: 8, callback: (v) => label(Number(v), Number(v) % MINUTE !== 0) },
             grid: { display: false },
             // Ticks on whole clock minutes (Chart.js would otherwise start them at the odd axis minimum).
             afterBuildTicks: (axis) => {
-              const step = tickStep(axis.max - axis.min);
+              const step = tickStep(axis.max - axis.min, time !== undefined);
               const ticks = [];
-              for (let t = Math.ceil(axis.min / step) * step; t <= axis.max; t += step) ticks.push({ value: t });
+              for (let t = origin + Math.ceil((axis.min - origin) / step) * step; t <= axis.max; t += step)
+                ticks.push({ value: t });
               axis.ticks = ticks;
             },
           },
@@ -110,6 +124,9 @@ export function TimelineChart({ points, windowMs, now, showFaces = false }: Prop
       if (valence) valence.data = series((p) => p.valence);
       if (attention) attention.data = series((p) => p.attention);
       if (faces) faces.data = series((p) => p.faces);
+      const facesScale = chart.options.scales?.faces;
+      // Head room (as in the PDF), so a constant count is not drawn on the chart's top edge.
+      if (facesScale) facesScale.suggestedMax = Math.ceil(Math.max(1, ...points.map((p) => p.faces)) * 1.2);
       const x = chart.options.scales?.x;
       if (x && windowMs) {
         const end = now ?? Date.now();

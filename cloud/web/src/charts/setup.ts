@@ -32,6 +32,7 @@ Chart.register(
 
 Chart.defaults.color = '#C9D1DC';
 Chart.defaults.borderColor = 'rgba(148, 163, 184, 0.18)';
+
 Chart.defaults.font.family = 'Inter, "Segoe UI", Roboto, system-ui, sans-serif';
 Chart.defaults.font.size = 14;
 Chart.defaults.maintainAspectRatio = false;

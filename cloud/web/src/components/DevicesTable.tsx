@@ -1,8 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { deviceHistoryHref } from '../api/alerts';
 import type { Device, Room } from '../api/types';
 import { ago, percent, toMs } from '../format';
 import { mostlyTooSmall, tooSmallShare } from '../reading';
+import { StatusBadge } from './StatusBadge';
 
 /**
  * `npm start` answers GET /api/demo with the real demo agents and their local debug previews (boxes, track ids,
@@ -71,7 +73,14 @@ export function DevicesTable({
             return (
               <tr key={d.id} data-testid={`device-row-${d.id}`} data-status={d.status}>
                 <td>
-                  <div class="mono">{d.id}</div>
+                  <a
+                    class="mono"
+                    href={deviceHistoryHref(d.id)}
+                    data-testid={`device-history-link-${d.id}`}
+                    title="Health history and alerts"
+                  >
+                    {d.id}
+                  </a>
                   <div class="muted cell-sub">{roomName(d.roomId)}</div>
                   {preview && (
                     <div class="cell-sub">
@@ -88,10 +97,7 @@ export function DevicesTable({
                   )}
                 </td>
                 <td>
-                  <span class={`status status-${d.status}`}>
-                    <span class="dot" aria-hidden="true" />
-                    {d.status}
-                  </span>
+                  <StatusBadge status={d.status} />
                 </td>
                 <td class="num">{t ? t.fps.toFixed(1) : '—'}</td>
                 <td class={`num ${hot ? 'warn' : ''}`}>

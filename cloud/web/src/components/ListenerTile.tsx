@@ -1,12 +1,27 @@
 import type { TrackAggregate } from '../api/types';
-import { colorOf, dominantOf, labelOf } from '../emotions';
+import { colorOf, labelOf } from '../emotions';
+import { percent } from '../format';
+import { readingOf } from '../live/listeners';
 import { EmotionBar } from './EmotionBar';
 
-export function ListenerTile({ track, label }: { track: TrackAggregate; label: string }) {
-  const dominant = dominantOf(track.p);
+/**
+ * One listener: their dominant emotion with its confidence (the top probability), the 7 probabilities as a
+ * bar, and, for a notable change, the emotion they came from.
+ */
+export function ListenerTile({
+  track,
+  label,
+  change,
+}: {
+  track: TrackAggregate;
+  label: string;
+  change?: { from: string; ago: string };
+}) {
+  const reading = readingOf(track.p);
+  const dominant = reading?.emotion ?? null;
   return (
     <div
-      class={`tile ${track.frontal ? '' : 'tile-away'}`}
+      class={`tile ${track.frontal ? '' : 'tile-away'} ${change ? 'tile-change' : ''}`}
       style={{ '--accent': colorOf(dominant) }}
       data-testid={`listener-${track.key}`}
     >
@@ -20,7 +35,19 @@ export function ListenerTile({ track, label }: { track: TrackAggregate; label: s
           </span>
         )}
       </div>
-      <div class="tile-emotion">{labelOf(dominant)}</div>
+      {change && (
+        <div class="tile-from" data-testid="tile-change">
+          was <span style={{ color: colorOf(change.from) }}>{labelOf(change.from)}</span> · changed {change.ago}
+        </div>
+      )}
+      <div class="tile-emotion">
+        {labelOf(dominant)}
+        {reading && (
+          <span class="tile-conf" title="Confidence: the model's top probability for this listener">
+            {percent(reading.confidence)}
+          </span>
+        )}
+      </div>
       <EmotionBar p={track.p} height={8} label={`Listener ${track.key}`} />
     </div>
   );

@@ -3,6 +3,12 @@ import { api } from '../api/client';
 import type { Device, Role, Room, User } from '../api/types';
 import { DeviceConfigForm } from '../components/DeviceConfigForm';
 import { DevicesTable } from '../components/DevicesTable';
+import { PasswordField } from '../components/form/PasswordField';
+import { roleOptions, SLUG_INPUT } from '../components/form/options';
+import { RoomChecks } from '../components/form/RoomChecks';
+import { SelectField } from '../components/form/SelectField';
+import { TextField } from '../components/form/TextField';
+import { DeviceEditor, RoomEditor, UserEditor } from '../components/LifecycleEditors';
 import { RoomTimetableForm } from '../components/RoomTimetableForm';
 import { Empty, ErrorNote, Loading, PageHeader, Panel } from '../components/ui';
 import { useAction, useAsync, useNow } from '../hooks';
@@ -12,7 +18,7 @@ export function AdminPage() {
   return (
     <div class="admin">
       <PageHeader title="Administration" subtitle="Devices, rooms and people" />
-      <DevicesSection rooms={rooms.data ?? []} />
+      <DevicesSection rooms={rooms.data ?? []} reloadRooms={rooms.reload} />
       <div class="two-col">
         <RoomsSection rooms={rooms.data} error={rooms.error} reload={rooms.reload} />
         <UsersSection rooms={rooms.data ?? []} />
@@ -21,10 +27,12 @@ export function AdminPage() {
   );
 }
 
-function DevicesSection({ rooms }: { rooms: Room[] }) {
+function DevicesSection({ rooms, reloadRooms }: { rooms: Room[]; reloadRooms: () => void }) {
   const devices = useAsync(() => api.get<Device[]>('/api/devices'), [], 5000);
   const now = useNow(1000);
   const [configuring, setConfiguring] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const edited = editing ? devices.data?.find((d) => d.id === editing) : undefined;
   const list = devices.data ?? [];
   const online = list.filter((d) => d.status === 'online').length;
   return (
@@ -45,15 +53,37 @@ function DevicesSection({ rooms }: { rooms: Room[] }) {
           rooms={rooms}
           now={now}
           action={(d) => (
-            <button
-              type="button"
-              class="btn btn-small"
-              data-testid={`device-config-${d.id}`}
-              onClick={() => setConfiguring(configuring === d.id ? null : d.id)}
-            >
-              Config
-            </button>
+            <span class="row-actions">
+              <button
+                type="button"
+                class="btn btn-small"
+                data-testid={`device-config-${d.id}`}
+                onClick={() => setConfiguring(configuring === d.id ? null : d.id)}
+              >
+                Config
+              </button>
+              <button
+                type="button"
+                class="btn btn-small"
+                data-testid={`device-manage-${d.id}`}
+                onClick={() => setEditing(editing === d.id ? null : d.id)}
+              >
+                Manage
+              </button>
+            </span>
           )}
+        />
+      )}
+      {edited && (
+        <DeviceEditor
+          key={edited.id}
+          device={edited}
+          rooms={rooms}
+          onChanged={() => {
+            devices.reload();
+            reloadRooms();
+          }}
+          onClose={() => setEditing(null)}
         />
       )}
       {configuring && (
@@ -77,6 +107,8 @@ function RoomsSection({
   const [id, setId] = useState('');
   const { busy, error: formError, run } = useAction();
   const [timetable, setTimetable] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const edited = editing ? rooms?.find((r) => r.id === editing) : undefined;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -117,45 +149,59 @@ function RoomsSection({
                 >
                   Timetable
                 </button>
+                <button
+                  type="button"
+                  class="btn btn-small"
+                  data-testid={`room-manage-${r.id}`}
+                  onClick={() => setEditing(editing === r.id ? null : r.id)}
+                >
+                  Manage
+                </button>
               </span>
             </li>
           ))}
         </ul>
       )}
       {timetable && <RoomTimetableForm key={timetable} roomId={timetable} onClose={() => setTimetable(null)} />}
+      {edited && (
+        <RoomEditor
+          key={edited.id}
+          room={edited}
+          rooms={rooms ?? []}
+          onChanged={reload}
+          onClose={() => setEditing(null)}
+        />
+      )}
       <form class="stack-form" onSubmit={(e) => void submit(e)}>
         <h3>New room</h3>
-        <label>
-          Name
-          <input
-            data-testid="room-name"
-            required
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-            placeholder="Lecture Hall A"
-          />
-        </label>
-        <label>
-          Building
-          <input
-            data-testid="room-building"
-            required
-            value={building}
-            onInput={(e) => setBuilding(e.currentTarget.value)}
-            placeholder="Main Building"
-          />
-        </label>
-        <label>
-          Room id <small>(optional)</small>
-          <input
-            data-testid="room-id"
-            value={id}
-            pattern="[a-z0-9][a-z0-9_\-]{0,63}"
-            title="Lower-case letters, digits, - and _ (starting with a letter or digit)"
-            onInput={(e) => setId(e.currentTarget.value)}
-            placeholder="generated from the name"
-          />
-        </label>
+        <TextField
+          label="Name"
+          testId="room-name"
+          required
+          value={name}
+          onValue={setName}
+          placeholder="Lecture Hall A"
+        />
+        <TextField
+          label="Building"
+          testId="room-building"
+          required
+          value={building}
+          onValue={setBuilding}
+          placeholder="Main Building"
+        />
+        <TextField
+          label={
+            <>
+              Room id <small>(optional)</small>
+            </>
+          }
+          testId="room-id"
+          value={id}
+          {...SLUG_INPUT}
+          onValue={setId}
+          placeholder="generated from the name"
+        />
         <ErrorNote message={formError} />
         <button type="submit" class="btn btn-primary" data-testid="room-create-submit" disabled={busy}>
           Create room
@@ -165,8 +211,6 @@ function RoomsSection({
   );
 }
 
-const ROLES: Role[] = ['speaker', 'installer', 'admin'];
-
 function UsersSection({ rooms }: { rooms: Room[] }) {
   const users = useAsync(() => api.get<User[]>('/api/users'), []);
   const [username, setUsername] = useState('');
@@ -175,6 +219,8 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
   const [roomIds, setRoomIds] = useState<string[]>([]);
   const { busy, error: formError, run } = useAction();
   const roomName = (id: string) => rooms.find((r) => r.id === id)?.name ?? id;
+  const [editing, setEditing] = useState<string | null>(null);
+  const edited = editing ? users.data?.find((u) => u.id === editing) : undefined;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -206,69 +252,53 @@ function UsersSection({ rooms }: { rooms: Room[] }) {
               <div>
                 <strong>{u.username}</strong> <span class={`tag tag-${u.role}`}>{u.role}</span>
               </div>
-              <span class="muted">
-                {u.role === 'speaker'
-                  ? u.roomIds.length
-                    ? u.roomIds.map(roomName).join(', ')
-                    : 'no rooms'
-                  : u.role === 'admin'
-                    ? 'all rooms'
-                    : 'devices'}
+              <span class="row-actions">
+                <span class="muted">
+                  {u.role === 'speaker'
+                    ? u.roomIds.length
+                      ? u.roomIds.map(roomName).join(', ')
+                      : 'no rooms'
+                    : u.role === 'admin'
+                      ? 'all rooms'
+                      : 'devices'}
+                </span>
+                <button
+                  type="button"
+                  class="btn btn-small"
+                  data-testid={`user-manage-${u.username}`}
+                  onClick={() => setEditing(editing === u.id ? null : u.id)}
+                >
+                  Manage
+                </button>
               </span>
             </li>
           ))}
         </ul>
       )}
+      {edited && (
+        <UserEditor
+          key={edited.id}
+          user={edited}
+          rooms={rooms}
+          onChanged={users.reload}
+          onClose={() => setEditing(null)}
+        />
+      )}
       <form class="stack-form" onSubmit={(e) => void submit(e)}>
         <h3>New user</h3>
-        <label>
-          Username
-          <input
-            data-testid="user-username"
-            required
-            autoCapitalize="none"
-            autoComplete="off"
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            data-testid="user-password"
-            type="password"
-            required
-            minLength={8}
-            autoComplete="new-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Role
-          <select data-testid="user-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TextField
+          label="Username"
+          testId="user-username"
+          required
+          autoCapitalize="none"
+          autoComplete="off"
+          value={username}
+          onValue={setUsername}
+        />
+        <PasswordField label="Password" testId="user-password" value={password} onValue={setPassword} />
+        <SelectField label="Role" testId="user-role" value={role} onValue={setRole} options={roleOptions} />
         {role === 'speaker' && (
-          <fieldset class="checks">
-            <legend>Rooms</legend>
-            {rooms.length === 0 && <span class="muted">Create a room first.</span>}
-            {rooms.map((r) => (
-              <label key={r.id} class="check">
-                <input
-                  type="checkbox"
-                  checked={roomIds.includes(r.id)}
-                  onChange={(e) => toggleRoom(r.id, e.currentTarget.checked)}
-                />
-                {r.name}
-              </label>
-            ))}
-          </fieldset>
+          <RoomChecks rooms={rooms} selected={roomIds} onToggle={toggleRoom} empty="Create a room first." />
         )}
         <ErrorNote message={formError} />
         <button type="submit" class="btn btn-primary" data-testid="user-create-submit" disabled={busy}>

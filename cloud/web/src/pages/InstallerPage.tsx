@@ -1,15 +1,25 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
-import type { Device, DeviceCreated, Room } from '../api/types';
+import { lifecycle, type IssuedCredentials, type NamedDevice, type PublicEndpoints } from '../api/lifecycle';
+import type { Device, Room } from '../api/types';
 import { DevicesTable } from '../components/DevicesTable';
+import { roomOptions, SLUG_INPUT } from '../components/form/options';
+import { SelectField } from '../components/form/SelectField';
+import { TextField } from '../components/form/TextField';
 import { Empty, ErrorNote, PageHeader, Panel } from '../components/ui';
 import { useAction, useAsync, useNow } from '../hooks';
+import { useRoute } from '../router';
+import '../components/lifecycle.css';
 
 export function InstallerPage() {
   const rooms = useAsync(() => api.get<Room[]>('/api/rooms'), []);
   const devices = useAsync(() => api.get<Device[]>('/api/devices'), [], 5000);
+  const endpoints = useAsync(() => lifecycle.endpoints(), []);
   const now = useNow(1000);
-  const [created, setCreated] = useState<DeviceCreated | null>(null);
+  const [created, setCreated] = useState<IssuedCredentials | null>(null);
+  // A scanned QR code opens #/installer?device=<id>: that device's page.
+  const focus = useRoute().query.get('device');
+  const focused = focus ? devices.data?.find((d) => d.id === focus) : undefined;
 
   return (
     <div class="installer">
@@ -17,9 +27,23 @@ export function InstallerPage() {
         title="Install a device"
         subtitle="Register the room appliance, then load its configuration onto it"
       />
+      <Endpoints endpoints={endpoints.data} />
+      {focus && (
+        <FocusedDevice
+          id={focus}
+          device={focused}
+          loading={devices.loading && !devices.data}
+          rooms={rooms.data ?? []}
+          onIssued={(res) => {
+            setCreated(res);
+            devices.reload();
+          }}
+        />
+      )}
       <div class="installer-grid">
         <CreateDeviceForm
           rooms={rooms.data ?? []}
+          blocked={endpoints.data?.problem ?? null}
           roomsError={rooms.error}
           onCreated={(res) => {
             setCreated(res);
@@ -39,14 +63,78 @@ export function InstallerPage() {
   );
 }
 
+/** The addresses this cloud writes into device configs, or why it cannot hand one out. */
+function Endpoints({ endpoints }: { endpoints: PublicEndpoints | undefined }) {
+  if (!endpoints) return null;
+  if (endpoints.problem)
+    return (
+      <div class="note note-warn" role="alert" data-testid="endpoints-problem">
+        {endpoints.problem}
+      </div>
+    );
+  return (
+    <p class="muted lc-endpoints" data-testid="endpoints">
+      Devices connect to <span class="mono">{endpoints.mqttUrls.join(', ')}</span>
+      {endpoints.localMode && ' (local mode: reachable from this machine only)'}.
+    </p>
+  );
+}
+
+/** The device a scanned QR code points at: where it stands, and new credentials if it needs them. */
+function FocusedDevice({
+  id,
+  device,
+  loading,
+  rooms,
+  onIssued,
+}: {
+  id: string;
+  device: NamedDevice | undefined;
+  loading: boolean;
+  rooms: Room[];
+  onIssued: (res: IssuedCredentials) => void;
+}) {
+  const { busy, error, run } = useAction();
+  const rekey = async () => {
+    if (!confirm(`Issue new credentials for ${id}? Its current password stops working at once.`)) return;
+    const res = await run(() => lifecycle.rotateDevice(id));
+    if (res) onIssued(res);
+  };
+  if (loading) return null;
+  return (
+    <Panel title={`Device ${id}`} testId="focused-device">
+      {!device ? (
+        <Empty>No device {id} is registered (deleted, or never registered): register it below.</Empty>
+      ) : (
+        <>
+          <p>
+            {device.name ? <strong>{device.name} · </strong> : null}
+            Room {rooms.find((r) => r.id === device.roomId)?.name ?? device.roomId} · {device.status}
+          </p>
+          <p class="muted">
+            The device's password is shown only once, when it is issued. If the appliance lost its configuration, issue
+            new credentials and load the new device.yaml onto it.
+          </p>
+          <ErrorNote message={error} />
+          <button type="button" class="btn" data-testid="focused-rekey" disabled={busy} onClick={() => void rekey()}>
+            {busy ? 'Issuing…' : 'Issue new credentials'}
+          </button>
+        </>
+      )}
+    </Panel>
+  );
+}
+
 function CreateDeviceForm({
   rooms,
+  blocked,
   roomsError,
   onCreated,
 }: {
   rooms: Room[];
+  blocked: string | null;
   roomsError: string | null;
-  onCreated: (res: DeviceCreated) => void;
+  onCreated: (res: IssuedCredentials) => void;
 }) {
   const [id, setId] = useState('');
   const [roomId, setRoomId] = useState('');
@@ -55,7 +143,7 @@ function CreateDeviceForm({
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const res = await run(() => api.post<DeviceCreated>('/api/devices', { id: id.trim(), roomId: selected }));
+    const res = await run(() => lifecycle.createDevice(id.trim(), selected));
     if (!res) return;
     setId('');
     onCreated(res);
@@ -64,42 +152,32 @@ function CreateDeviceForm({
   return (
     <Panel title="New device">
       <form class="stack-form" onSubmit={(e) => void submit(e)}>
-        <label>
-          Device id
-          <input
-            data-testid="device-id"
-            required
-            pattern="[a-z0-9][a-z0-9_\-]{0,63}"
-            title="Lower-case letters, digits, - and _ (starting with a letter or digit)"
-            autoCapitalize="none"
-            placeholder="hall-a-cam-1"
-            value={id}
-            onInput={(e) => setId(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Room
-          <select
-            data-testid="device-room"
-            required
-            value={selected}
-            onChange={(e) => setRoomId(e.currentTarget.value)}
-          >
-            {rooms.length === 0 && <option value="">No rooms available</option>}
-            {rooms.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.name} · {r.buildingName}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TextField
+          label="Device id"
+          testId="device-id"
+          required
+          {...SLUG_INPUT}
+          autoCapitalize="none"
+          placeholder="hall-a-cam-1"
+          value={id}
+          onValue={setId}
+        />
+        <SelectField
+          label="Room"
+          testId="device-room"
+          required
+          value={selected}
+          onValue={setRoomId}
+          options={roomOptions(rooms)}
+          empty="No rooms available"
+        />
         <ErrorNote message={roomsError} />
         <ErrorNote message={error} />
         <button
           type="submit"
           class="btn btn-primary btn-block"
           data-testid="device-create-submit"
-          disabled={busy || !selected}
+          disabled={busy || !selected || blocked !== null}
         >
           {busy ? 'Registering…' : 'Register device'}
         </button>
@@ -115,8 +193,8 @@ function InstallSteps() {
         <li>Register the device for its room here.</li>
         <li>Copy the credentials: the password is shown only once.</li>
         <li>
-          Put <span class="mono">device.yaml</span> on the appliance, or scan the QR code with the appliance's setup
-          camera.
+          Put <span class="mono">device.yaml</span> on the appliance. The QR code opens this device's page on the
+          dashboard (it holds no password), to find it again later.
         </li>
         <li>The device shows as online in the list below within a few seconds of starting.</li>
       </ol>
@@ -124,7 +202,7 @@ function InstallSteps() {
   );
 }
 
-function Credentials({ created }: { created: DeviceCreated }) {
+function Credentials({ created }: { created: IssuedCredentials }) {
   const [copied, setCopied] = useState<string | null>(null);
   const copy = async (text: string, what: string) => {
     try {
@@ -154,6 +232,12 @@ function Credentials({ created }: { created: DeviceCreated }) {
         <dl class="cred" data-testid="device-credentials">
           <dt>MQTT URL</dt>
           <dd class="mono">{created.mqttUrl}</dd>
+          {created.mqttUrls.length > 1 && (
+            <>
+              <dt>Also reachable at</dt>
+              <dd class="mono">{created.mqttUrls.slice(1).join(', ')}</dd>
+            </>
+          )}
           <dt>Username</dt>
           <dd class="mono" data-testid="device-username">
             {created.credentials.username}
@@ -163,16 +247,18 @@ function Credentials({ created }: { created: DeviceCreated }) {
             {created.credentials.password}
           </dd>
         </dl>
-        <figure class="qr">
-          <img
-            data-testid="device-qr"
-            src={created.qrPng}
-            alt={`QR code with the configuration of device ${created.device.id}`}
-            width={220}
-            height={220}
-          />
-          <figcaption>Scan on the appliance</figcaption>
-        </figure>
+        {created.qrPng && created.installUrl && (
+          <figure class="qr">
+            <img
+              data-testid="device-qr"
+              src={created.qrPng}
+              alt={`QR code of ${created.installUrl}, this device's page on the dashboard`}
+              width={220}
+              height={220}
+            />
+            <figcaption>Opens this device's page (no password in it)</figcaption>
+          </figure>
+        )}
       </div>
       <div class="yaml-head">
         <h3>device.yaml</h3>

@@ -1,20 +1,30 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { LiveAggregate, Room, Session, TimelinePoint } from '../api/types';
 import { DistributionChart } from '../charts/DistributionChart';
-import { TimelineChart } from '../charts/TimelineChart';
+import { SharesChart } from '../charts/SharesChart';
+import { TrendChart } from '../charts/TrendChart';
+import type { Band } from '../charts/hiddenBands';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { EmotionLegend } from '../components/EmotionBar';
-import { ListenerTile } from '../components/ListenerTile';
+import { ListenerSummaryView } from '../components/ListenerSummary';
 import { trackLabels } from '../tracks';
 import { ErrorNote, PageHeader, Panel } from '../components/ui';
 import { colorOf, labelOf } from '../emotions';
-import { ago, duration, percent, signed, toMs } from '../format';
+import { ago, clock, duration, percent, signed, toMs } from '../format';
 import { useAction, useAsync, useNow } from '../hooks';
+import { KioskControls, useWakeLock } from '../lectern';
 import { useLiveAggregate } from '../live';
+import { appendPoint, mergeHistory } from '../live/history';
+import { notableChanges, rememberTracks, summarizeListeners, type Memory } from '../live/listeners';
+import { EMA_TAU_MS, emaSeries, emaVectors } from '../live/smoothing';
+import { hiddenIntervals, hiddenLabel, hiddenShort, type HiddenInterval } from '../live/suppressed';
+import { historyFrom, liveDomain, MAX_HISTORY_MS, storyStart, visibleIndices, ZOOMS, type Zoom } from '../live/window';
 import { countsLabel, suppressedText, TOO_SMALL_HINT, tooSmallText } from '../reading';
+import './live-room.css';
 
-const WINDOW_MS = 10 * 60 * 1000;
+const SMOOTH_LABEL = `${EMA_TAU_MS / 1000} s average`;
+const SMOOTH_SHORT = `${EMA_TAU_MS / 1000} s avg`;
 
 export function LiveRoomPage({ roomId }: { roomId: string }) {
   const now = useNow(1000);
@@ -22,49 +32,105 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
     () => api.get<Room[]>('/api/rooms').then((rooms) => rooms.find((r) => r.id === roomId) ?? null),
     [roomId],
   );
+  const [session, setSession] = useState<Session | null>(null);
+  // The tablet at the lectern must not dim or lock while the room is open.
+  const wakeLock = useWakeLock();
   const [points, setPoints] = useState<TimelinePoint[]>([]);
   const [timelineError, setTimelineError] = useState<string | null>(null);
-  const pending = useRef<LiveAggregate[]>([]);
-  const loaded = useRef(false);
+  const [zoom, setZoom] = useState<Zoom>('fit');
+  const [showRaw, setShowRaw] = useState(true);
+  const memory = useRef<Memory>(new Map());
 
   const live = useLiveAggregate(roomId, (agg) => {
-    const point = pointOf(agg);
-    // Events that arrive before the history has loaded are kept and merged after it.
-    if (!loaded.current) pending.current.push(agg);
-    else setPoints((prev) => appendPoint(prev, point));
+    memory.current = rememberTracks(memory.current, agg.tracks, agg.ts);
+    setPoints((prev) => appendPoint(prev, pointOf(agg), agg.ts - MAX_HISTORY_MS));
   });
 
   useEffect(() => {
-    loaded.current = false;
-    pending.current = [];
     setPoints([]);
+    memory.current = new Map();
+  }, [roomId]);
+
+  // History: the running session from its start (else the last 15 minutes), continued by the live stream.
+  const sessionStart = session ? toMs(session.startedAt) : null;
+  useEffect(() => {
+    let cancelled = false;
     const to = Date.now();
+    const from = historyFrom(sessionStart, to);
     api
       .get<{ points: TimelinePoint[] }>(
-        `/api/rooms/${encodeURIComponent(roomId)}/timeline?from=${to - WINDOW_MS}&to=${to}&resolution=1s`,
+        `/api/rooms/${encodeURIComponent(roomId)}/timeline?from=${from}&to=${to}&resolution=1s`,
       )
       .then((res) => {
-        let merged = [...res.points].sort((a, b) => a.ts - b.ts);
-        for (const agg of pending.current) merged = appendPoint(merged, pointOf(agg));
-        setPoints(merged);
+        if (cancelled) return;
+        setPoints((prev) => mergeHistory(res.points, prev));
         setTimelineError(null);
       })
-      .catch((err: unknown) =>
-        setTimelineError(`Timeline history unavailable: ${err instanceof Error ? err.message : String(err)}`),
-      )
-      .finally(() => {
-        loaded.current = true;
-        pending.current = [];
+      .catch((err: unknown) => {
+        if (!cancelled) setTimelineError(`History unavailable: ${err instanceof Error ? err.message : String(err)}`);
       });
-  }, [roomId]);
+    return () => {
+      cancelled = true;
+    };
+  }, [roomId, sessionStart]);
 
   const agg = live.aggregate;
   const minGroup = room.data?.minGroupSize ?? 3;
+  const emotionEnabled = agg?.emotionEnabled ?? true;
   const title = room.data?.name ?? roomId;
-  const visible = points.filter((p) => p.ts >= now - WINDOW_MS);
+
+  const derived = useMemo(() => {
+    const ts = points.map((p) => p.ts);
+    return {
+      ts,
+      valence: emaSeries(
+        ts,
+        points.map((p) => p.valence),
+      ),
+      attention: emaSeries(
+        ts,
+        points.map((p) => p.attention),
+      ),
+      shares: emaVectors(
+        ts,
+        points.map((p) => p.distribution),
+      ),
+    };
+  }, [points]);
+  const hidden = useMemo(() => hiddenIntervals(points, emotionEnabled), [points, emotionEnabled]);
+  const bands: Band[] = hidden.map((h) => ({
+    from: h.from,
+    to: h.to,
+    label: hiddenLabel(h.reason, minGroup),
+    short: hiddenShort(h.reason, minGroup),
+  }));
+
+  const domain = liveDomain(zoom, storyStart(points, sessionStart, now), now);
+  const idx = visibleIndices(derived.ts, domain);
+  const pick = <T,>(xs: readonly T[]) => idx.map((i) => xs[i] as T);
+  const visibleTs = pick(derived.ts);
+
+  // The big figures: the smoothed value at the newest point (the raw one until there is history).
+  const lastIdx = points.length - 1;
+  const newest = points[lastIdx];
+  const fresh = agg !== null && newest !== undefined && newest.ts === agg.ts;
+  const valenceNow = fresh ? (derived.valence[lastIdx] ?? null) : (agg?.valence ?? null);
+  const attentionNow = fresh ? (derived.attention[lastIdx] ?? null) : (agg?.attention ?? null);
+
+  const labels = useMemo(
+    () =>
+      trackLabels(
+        (agg?.tracks ?? []).map((t) => t.key),
+        room.data?.deviceIds ?? [],
+      ),
+    [agg, room.data],
+  );
+  const summary = useMemo(() => summarizeListeners(agg?.tracks ?? []), [agg]);
+  const notable = agg ? notableChanges(memory.current, agg.tracks, agg.ts) : [];
+  const dominantGroup = summary.groups.find((g) => g.emotion === agg?.dominant);
 
   return (
-    <div class="live">
+    <div class="live lv">
       <PageHeader
         title={title}
         subtitle={room.data ? `${room.data.buildingName} · live room mood` : 'Live room mood'}
@@ -74,63 +140,166 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
               connection={live.connection}
               detail={live.receivedAt ? ago(live.receivedAt, now) : undefined}
             />
-            <SessionControls roomId={roomId} aggregate={agg} now={now} />
+            <SessionControls roomId={roomId} aggregate={agg} now={now} session={session} setSession={setSession} />
+            <KioskControls wakeLock={wakeLock} />
           </>
         }
       />
       <ErrorNote message={room.error} />
       {room.data === null && <ErrorNote message={`Room "${roomId}" does not exist or is not assigned to you.`} />}
 
-      <div class="live-grid">
-        <Panel class="mood" title="Room mood now">
-          <div class="mood-body">
-            <div class="faces" data-testid="live-counts">
-              <span class="faces-value" data-testid="live-faces">
-                {agg ? agg.faces : '—'}
-              </span>{' '}
-              <span class="faces-label">{agg ? countsLabel(agg) : 'listeners'}</span>
-            </div>
-            {agg && <TooSmallNote aggregate={agg} />}
-            {agg?.suppressed ? (
-              <>
-                <SuppressedNotice text={suppressedText(agg, minGroup)} />
-                {agg.attention !== null && <AttentionMetric attention={agg.attention} />}
-              </>
-            ) : agg && !agg.emotionEnabled ? (
-              <>
-                <EmotionOffNotice />
-                <AttentionMetric attention={agg.attention} />
-              </>
-            ) : agg ? (
-              <>
-                <div class="dominant" style={{ '--accent': colorOf(agg.dominant) }}>
-                  <span class="dominant-swatch" aria-hidden="true" />
-                  <span class="dominant-label" data-testid="live-dominant" data-emotion={agg.dominant ?? ''}>
-                    {labelOf(agg.dominant)}
-                  </span>
-                </div>
-                <div class="mood-metrics">
-                  <div>
-                    <span class="metric-label">Valence</span>
-                    <span class="metric-value" data-testid="live-valence">
-                      {signed(agg.valence)}
-                    </span>
-                  </div>
-                  <div>
-                    <span class="metric-label">Attention</span>
-                    <span class="metric-value" data-testid="live-attention">
-                      {percent(agg.attention)}
-                    </span>
-                  </div>
-                </div>
-              </>
-            ) : (
-              <p class="muted">Waiting for the first snapshot from the room…</p>
-            )}
+      <section class="lv-figures" aria-label="The room now" data-testid="live-figures">
+        <div class="lv-fig lv-fig-listeners">
+          <span class="metric-label">Listeners</span>
+          <div class="faces" data-testid="live-counts">
+            <span class="faces-value" data-testid="live-faces">
+              {agg ? agg.faces : '—'}
+            </span>{' '}
+            <span class="faces-label">{agg ? countsLabel(agg) : 'listeners'}</span>
           </div>
+        </div>
+        {agg?.suppressed ? (
+          <>
+            <div class="lv-fig lv-fig-notice">
+              <SuppressedNotice text={suppressedText(agg, minGroup)} />
+            </div>
+            {agg.attention !== null && <AttentionFigure value={attentionNow} raw={agg.attention} smoothed={fresh} />}
+          </>
+        ) : agg && !agg.emotionEnabled ? (
+          <>
+            <div class="lv-fig lv-fig-notice">
+              <EmotionOffNotice />
+            </div>
+            <AttentionFigure value={attentionNow} raw={agg.attention} smoothed={fresh} />
+          </>
+        ) : agg ? (
+          <>
+            <div class="lv-fig lv-fig-mood" style={{ '--accent': colorOf(agg.dominant) }}>
+              <span class="metric-label">Mood now</span>
+              <div class="dominant">
+                <span class="dominant-swatch" aria-hidden="true" />
+                <span class="dominant-label" data-testid="live-dominant" data-emotion={agg.dominant ?? ''}>
+                  {labelOf(agg.dominant)}
+                </span>
+              </div>
+              <span class="lv-sub" data-testid="live-dominant-confidence">
+                {dominantGroup
+                  ? `${dominantGroup.count} of ${summary.total} listeners · ${percent(dominantGroup.confidence)} confidence`
+                  : `${percent(agg.distribution?.[dominantIndex(agg)] ?? null)} of the room`}
+              </span>
+            </div>
+            <div class="lv-fig">
+              <span class="metric-label" style={{ color: 'var(--valence)' }}>
+                Valence
+              </span>
+              <span class="lv-value" data-testid="live-valence">
+                {signed(valenceNow)}
+              </span>
+              <span class="lv-sub">
+                {fresh ? `${SMOOTH_LABEL} · now ` : 'now '}
+                <span data-testid="live-valence-raw">{signed(agg.valence)}</span>
+              </span>
+            </div>
+            <AttentionFigure value={attentionNow} raw={agg.attention} smoothed={fresh} />
+          </>
+        ) : (
+          <div class="lv-fig lv-fig-notice">
+            <p class="muted">Waiting for the first snapshot from the room…</p>
+          </div>
+        )}
+      </section>
+      {agg && <TooSmallNote aggregate={agg} />}
+
+      <div class="lv-grid">
+        <Panel
+          class="lv-trend"
+          title="Valence and attention"
+          actions={
+            <div class="lv-controls">
+              <div class="lv-zoom" role="group" aria-label="Time window">
+                {ZOOMS.map((z) => (
+                  <button
+                    key={z.id}
+                    type="button"
+                    class={`lv-zoom-btn ${zoom === z.id ? 'is-on' : ''}`}
+                    aria-pressed={zoom === z.id}
+                    data-testid={`live-zoom-${z.id}`}
+                    onClick={() => setZoom(z.id)}
+                  >
+                    {z.id === 'session' && !session ? 'All' : z.label}
+                  </button>
+                ))}
+              </div>
+              <label class="lv-raw">
+                <input
+                  type="checkbox"
+                  checked={showRaw}
+                  data-testid="live-show-raw"
+                  onChange={(e) => setShowRaw(e.currentTarget.checked)}
+                />
+                Raw 1 s
+              </label>
+            </div>
+          }
+        >
+          <ErrorNote message={timelineError} />
+          <div
+            class="chart lv-chart-trend"
+            data-testid="live-timeline"
+            data-from={Math.round(domain.min)}
+            data-to={Math.round(domain.max)}
+            data-points={visibleTs.length}
+          >
+            <TrendChart
+              series={{
+                ts: visibleTs,
+                valence: pick(derived.valence),
+                valenceRaw: idx.map((i) => points[i]?.valence ?? null),
+                attention: pick(derived.attention),
+                attentionRaw: idx.map((i) => points[i]?.attention ?? null),
+              }}
+              domain={domain}
+              bands={bands}
+              showRaw={showRaw}
+              smoothLabel={SMOOTH_SHORT}
+            />
+          </div>
+          <WindowCaption zoom={zoom} domain={domain} session={session} showRaw={showRaw} />
+          <HiddenPeriods intervals={hidden} domain={domain} minGroup={minGroup} />
         </Panel>
 
-        <Panel class="distribution" title="Distribution">
+        <Panel class="lv-shares" title="Emotions over time">
+          {emotionEnabled ? (
+            <div class="chart lv-chart-shares" data-testid="live-shares">
+              <SharesChart ts={visibleTs} shares={pick(derived.shares)} domain={domain} bands={bands} />
+            </div>
+          ) : (
+            <EmotionOffNotice compact />
+          )}
+        </Panel>
+
+        <Panel class="lv-listeners" title={`Listeners${agg && !agg.suppressed ? ` (${agg.tracks.length})` : ''}`}>
+          {agg && !agg.suppressed ? (
+            agg.tracks.length > 0 ? (
+              <ListenerSummaryView
+                summary={summary}
+                notable={notable}
+                all={sortedTracks(agg.tracks, labels)}
+                labels={labels}
+                now={agg.ts}
+              />
+            ) : (
+              <p class="muted">No individual tracks in this snapshot.</p>
+            )
+          ) : agg?.suppressed ? (
+            <SuppressedNotice text={suppressedText(agg, minGroup)} compact />
+          ) : (
+            <p class="muted">No data yet.</p>
+          )}
+          <p class="fineprint">Anonymous, short-lived track numbers. No images or identities leave the room device.</p>
+        </Panel>
+
+        <Panel class="lv-dist" title="Distribution now">
           {agg && !agg.suppressed && !agg.emotionEnabled ? (
             <EmotionOffNotice compact />
           ) : agg && !agg.suppressed ? (
@@ -146,34 +315,85 @@ export function LiveRoomPage({ roomId }: { roomId: string }) {
             <p class="muted">No data yet.</p>
           )}
         </Panel>
-
-        <Panel class="timeline" title="Last 10 minutes">
-          <ErrorNote message={timelineError} />
-          <div class="chart chart-timeline" data-testid="live-timeline">
-            <TimelineChart points={visible} windowMs={WINDOW_MS} now={now} />
-          </div>
-        </Panel>
-
-        <Panel class="listeners" title={`Listeners${agg && !agg.suppressed ? ` (${agg.tracks.length})` : ''}`}>
-          {agg && !agg.suppressed ? (
-            agg.tracks.length > 0 ? (
-              <div class="tiles">
-                {sortedTracks(agg.tracks, room.data?.deviceIds ?? []).map(({ track, label }) => (
-                  <ListenerTile key={track.key} track={track} label={label} />
-                ))}
-              </div>
-            ) : (
-              <p class="muted">No individual tracks in this snapshot.</p>
-            )
-          ) : agg?.suppressed ? (
-            <SuppressedNotice text={suppressedText(agg, minGroup)} compact />
-          ) : (
-            <p class="muted">No data yet.</p>
-          )}
-          <p class="fineprint">Anonymous, short-lived track numbers. No images or identities leave the room device.</p>
-        </Panel>
       </div>
     </div>
+  );
+}
+
+function dominantIndex(agg: LiveAggregate): number {
+  const d = agg.distribution ?? [];
+  return d.indexOf(Math.max(...d));
+}
+
+function AttentionFigure({ value, raw, smoothed }: { value: number | null; raw: number | null; smoothed: boolean }) {
+  return (
+    <div class="lv-fig">
+      <span class="metric-label" style={{ color: 'var(--attention)' }}>
+        Attention
+      </span>
+      <span class="lv-value" data-testid="live-attention">
+        {percent(value)}
+      </span>
+      <span class="lv-sub">
+        {smoothed ? `${SMOOTH_LABEL} · now ` : 'now '}
+        <span data-testid="live-attention-raw">{percent(raw)}</span>
+      </span>
+    </div>
+  );
+}
+
+function WindowCaption({
+  zoom,
+  domain,
+  session,
+  showRaw,
+}: {
+  zoom: Zoom;
+  domain: { min: number; max: number };
+  session: Session | null;
+  showRaw: boolean;
+}) {
+  const span = duration((domain.max - domain.min) / 1000);
+  const what =
+    zoom === 'last5'
+      ? 'Last 5 minutes'
+      : zoom === 'session'
+        ? session
+          ? 'Whole session'
+          : 'All loaded history'
+        : session
+          ? 'Session so far'
+          : 'Since listeners arrived';
+  return (
+    <p class="lv-caption" data-testid="live-window">
+      {what}: {clock(domain.min, false)}–{clock(domain.max, false)} ({span}). Lines: {SMOOTH_LABEL} (EMA, time constant{' '}
+      {EMA_TAU_MS / 1000} s){showRaw ? '; thin: raw 1 s values' : ''}.
+    </p>
+  );
+}
+
+/** The shaded periods as text too: which, when and why (screen readers, and a speaker checking later). */
+function HiddenPeriods({
+  intervals,
+  domain,
+  minGroup,
+}: {
+  intervals: readonly HiddenInterval[];
+  domain: { min: number; max: number };
+  minGroup: number;
+}) {
+  const shown = intervals.filter((h) => h.to > domain.min && h.from < domain.max);
+  if (!shown.length) return null;
+  const latest = shown.slice(-3).reverse();
+  return (
+    <p class="lv-hidden" data-testid="live-hidden-periods">
+      <LockIcon small />
+      <span>
+        Hidden for privacy ({shown.length} {shown.length === 1 ? 'period' : 'periods'}, shaded):{' '}
+        {latest.map((h) => `${clock(h.from)}–${clock(h.to)} ${hiddenShort(h.reason, minGroup)}`).join('; ')}
+        {shown.length > latest.length ? '; …' : ''}
+      </span>
+    </p>
   );
 }
 
@@ -195,22 +415,9 @@ function TooSmallNote({ aggregate }: { aggregate: LiveAggregate }) {
   const text = tooSmallText(aggregate);
   if (!text) return null;
   return (
-    <div class="too-small" data-testid="live-too-small" role="note">
+    <div class="too-small lv-too-small" data-testid="live-too-small" role="note">
       <span class="too-small-count">{text}</span>
       <span class="too-small-hint">{TOO_SMALL_HINT}</span>
-    </div>
-  );
-}
-
-function AttentionMetric({ attention }: { attention: number | null }) {
-  return (
-    <div class="mood-metrics">
-      <div>
-        <span class="metric-label">Attention</span>
-        <span class="metric-value" data-testid="live-attention">
-          {percent(attention)}
-        </span>
-      </div>
     </div>
   );
 }
@@ -223,18 +430,32 @@ const SOURCE_LABEL: Record<Session['source'], string> = {
   upload: '',
 };
 
-function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate: LiveAggregate | null; now: number }) {
-  const [session, setSession] = useState<Session | null>(null);
+function SessionControls({
+  roomId,
+  aggregate,
+  now,
+  session,
+  setSession,
+}: {
+  roomId: string;
+  aggregate: LiveAggregate | null;
+  now: number;
+  session: Session | null;
+  setSession: (s: Session | null) => void;
+}) {
   const [lastStopped, setLastStopped] = useState<string | null>(null);
   const { busy, error, run } = useAction();
   const actionAt = useRef(0);
 
-  useEffect(() => {
-    setSession(null);
+  const fetchRunning = () =>
     api
       .get<Session[]>(`/api/sessions?roomId=${encodeURIComponent(roomId)}`)
       .then((list) => setSession(list.find((s) => s.roomId === roomId && s.endedAt === null) ?? null))
       .catch(() => undefined);
+
+  useEffect(() => {
+    setSession(null);
+    void fetchRunning();
   }, [roomId]);
 
   // The live stream is the source of truth for sessions started elsewhere (schedule, another tablet).
@@ -250,6 +471,8 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
         source: aggregate.sessionSource ?? 'manual',
         status: 'active',
       });
+      // The stream knows the session, not when it began (the live charts start there): ask the server.
+      void fetchRunning();
     } else if (!aggregate.sessionId && session) {
       setLastStopped(session.id);
       setSession(null);
@@ -257,8 +480,8 @@ function SessionControls({ roomId, aggregate, now }: { roomId: string; aggregate
   }, [aggregate?.ts, aggregate?.sessionId]);
 
   const start = async () => {
-    const title = `Lecture ${new Date().toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`;
-    const created = await run(() => api.post<Session>(`/api/rooms/${encodeURIComponent(roomId)}/sessions`, { title }));
+    // Untitled: the cloud names it like every other session (room name and local start time), renamable later.
+    const created = await run(() => api.post<Session>(`/api/rooms/${encodeURIComponent(roomId)}/sessions`, {}));
     if (!created) return;
     actionAt.current = Date.now();
     setSession(created);
@@ -336,17 +559,6 @@ function pointOf(agg: LiveAggregate): TimelinePoint {
   };
 }
 
-function appendPoint(prev: TimelinePoint[], point: TimelinePoint): TimelinePoint[] {
-  const last = prev[prev.length - 1];
-  if (last && point.ts <= last.ts) {
-    if (point.ts === last.ts) return [...prev.slice(0, -1), point];
-    return prev; // out-of-order duplicate from a reconnect
-  }
-  const cutoff = point.ts - WINDOW_MS - 60_000;
-  const kept = prev.length > 0 && (prev[0]?.ts ?? 0) < cutoff ? prev.filter((p) => p.ts >= cutoff) : prev;
-  return [...kept, point];
-}
-
 /** Devices can run with emotion inference switched off by policy: the room then reports counts only. */
 function EmotionOffNotice({ compact = false }: { compact?: boolean }) {
   return (
@@ -360,20 +572,17 @@ function EmotionOffNotice({ compact = false }: { compact?: boolean }) {
   );
 }
 
-function LockIcon() {
+function LockIcon({ small = false }: { small?: boolean }) {
+  const size = small ? 18 : 28;
   return (
-    <svg class="lock" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">
+    <svg class="lock" viewBox="0 0 24 24" width={size} height={size} aria-hidden="true">
       <rect x="4" y="10" width="16" height="11" rx="2.5" fill="currentColor" opacity="0.9" />
       <path d="M8 10V7a4 4 0 0 1 8 0v3" fill="none" stroke="currentColor" stroke-width="2.2" />
     </svg>
   );
 }
 
-function sortedTracks(tracks: LiveAggregate['tracks'], deviceIds: readonly string[]) {
-  const labels = trackLabels(
-    tracks.map((t) => t.key),
-    deviceIds,
-  );
+function sortedTracks(tracks: LiveAggregate['tracks'], labels: ReadonlyMap<string, string>) {
   return [...tracks]
     .sort((a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }))
     .map((track) => ({ track, label: labels.get(track.key) ?? track.key }));

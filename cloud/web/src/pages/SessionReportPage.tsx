@@ -1,23 +1,27 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
-import type { PeakKind, SessionReport } from '../api/types';
+import type { SessionReport } from '../api/types';
 import { DistributionChart } from '../charts/DistributionChart';
 import { TimelineChart } from '../charts/TimelineChart';
 import { EmotionBar, EmotionChip, EmotionLegend } from '../components/EmotionBar';
 import { Empty, ErrorNote, Loading, PageHeader, Panel, Stat } from '../components/ui';
 import { dominantOf } from '../emotions';
-import { clock, dateTime, duration, percent, signed } from '../format';
 import { useAsync } from '../hooks';
+// Dependency-free module shared with the PDF and CSV (no server code): the same section titles and wording.
+import {
+  formatDuration,
+  formatReportTime,
+  formatSigned,
+  REPORT_SECTIONS,
+  type ReportView,
+} from '../../../src/reports/report-format';
 
-const PEAK_TEXT: Record<PeakKind, string> = {
-  'valence-high': 'Most positive moment',
-  'valence-low': 'Most negative moment',
-  'attention-low': 'Attention dip',
-};
+/** The API's report carries its text (room name, local times, duration, peak sentences), computed once. */
+type ViewedReport = SessionReport & { view: ReportView };
 
 export function SessionReportPage({ sessionId }: { sessionId: string }) {
   const base = `/api/sessions/${encodeURIComponent(sessionId)}`;
-  const report = useAsync(() => api.get<SessionReport>(`${base}/report`), [sessionId]);
+  const report = useAsync(() => api.get<ViewedReport>(`${base}/report`), [sessionId]);
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const [downloading, setDownloading] = useState<'csv' | 'pdf' | null>(null);
 
@@ -37,10 +41,10 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
   return (
     <div class="report">
       <PageHeader
-        title={r ? r.session.title || 'Untitled session' : 'Session report'}
+        title={r ? r.view.title : 'Session report'}
         subtitle={
           r
-            ? `${dateTime(r.session.startedAt)} · ${r.session.source} · ${r.session.endedAt === null ? 'still running' : r.session.status}`
+            ? `${r.view.room} · ${r.view.started} · ${r.session.source} · ${r.session.endedAt === null ? 'still running' : r.session.status}`
             : undefined
         }
         actions={
@@ -78,28 +82,43 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
       {r && (
         <>
           <div class="stats">
-            <Stat label="Duration" value={duration(r.summary.durationS)} />
-            <Stat label="Peak listeners" value={r.summary.peakFaces} />
+            <Stat label="Duration" value={<span data-testid="report-duration">{r.view.duration}</span>} />
+            <Stat label="Peak listeners" value={r.view.peakListeners} />
             <Stat
               label="Read (mean)"
-              value={`${r.summary.meanRead.toFixed(1)} of ${r.summary.meanFaces.toFixed(1)}`}
+              value={r.view.read}
               hint="listeners whose expressions were read; emotions stand for these"
             />
-            <Stat label="Mean valence" value={signed(r.summary.meanValence)} hint="−1 unpleasant · +1 pleasant" />
-            <Stat label="Mean attention" value={percent(r.summary.meanAttention)} hint="share facing the speaker" />
+            <Stat label="Mean valence" value={r.view.meanValence} hint="−1 unpleasant · +1 pleasant" />
+            <Stat label="Mean attention" value={r.view.meanAttention} hint="share facing the speaker" />
             <Stat label="Overall mood" value={<EmotionChip emotion={dominantOf(r.summary.distribution)} large />} />
           </div>
           <div class="report-grid">
-            <Panel class="timeline" title="Timeline">
+            <Panel class="timeline" title={REPORT_SECTIONS.timeline}>
               <div class={r.timeline.length > 1 ? 'chart chart-timeline' : undefined} data-testid="report-timeline">
                 {r.timeline.length > 1 ? (
-                  <TimelineChart points={r.timeline} showFaces />
+                  <TimelineChart
+                    points={r.timeline}
+                    showFaces
+                    // An upload's times are into the video, by the report's one rule (report-format.ts).
+                    time={
+                      r.view.time.mode === 'video'
+                        ? { origin: r.view.time.origin, format: (ts) => formatReportTime(ts, r.view.time) }
+                        : undefined
+                    }
+                  />
                 ) : (
                   <Empty>Nothing was recorded in this session yet.</Empty>
                 )}
               </div>
+              {r.view.presence && (
+                <p class="muted" data-testid="report-presence">
+                  {r.view.presence}
+                </p>
+              )}
+              {r.view.withheld && <p data-testid="report-withheld">{r.view.withheld}</p>}
             </Panel>
-            <Panel class="distribution" title="Distribution over the session">
+            <Panel class="distribution" title={REPORT_SECTIONS.distribution}>
               {r.summary.distribution ? (
                 <div class="dist-body">
                   <div class="chart chart-bar">
@@ -111,31 +130,29 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
                 <Empty>Too few listeners read for a distribution (hidden for privacy).</Empty>
               )}
             </Panel>
-            <Panel class="peaks" title="Peaks">
-              {r.peaks.length === 0 ? (
-                <Empty>No notable peaks.</Empty>
+            <Panel class="peaks" title={REPORT_SECTIONS.peaks}>
+              {r.view.peaks.length === 0 ? (
+                <Empty>{r.view.noPeaks}</Empty>
               ) : (
                 <ul class="peaks-list" data-testid="report-peaks">
-                  {[...r.peaks]
-                    .sort((a, b) => a.ts - b.ts)
-                    .map((p) => (
-                      <li key={`${p.kind}-${p.ts}`} class={`peak peak-${p.kind}`}>
-                        <span class="peak-time">{clock(p.ts)}</span>
-                        <span class="peak-kind">{PEAK_TEXT[p.kind] ?? p.kind}</span>
-                        <span class="peak-value">
-                          {p.kind === 'attention-low' ? percent(p.value) : signed(p.value)}
-                        </span>
-                      </li>
-                    ))}
+                  {r.view.peaks.map((p) => (
+                    <li key={`${p.kind}-${p.ts}`} class={`peak peak-${p.kind}`}>
+                      <span class="peak-time">{p.clock}</span>
+                      <span class="peak-kind">{p.sentence}.</span>
+                    </li>
+                  ))}
                 </ul>
               )}
             </Panel>
           </div>
-          <Panel title={`Listeners (${r.listeners.length})`}>
+          <Panel title={`${REPORT_SECTIONS.listeners} (${r.listeners.length})`}>
             {r.listeners.length === 0 ? (
-              <Empty>No per-listener summaries (too few listeners read, or emotion inference was off).</Empty>
+              <Empty>{r.view.listenerSummary}</Empty>
             ) : (
               <div class="table-wrap">
+                <p class="muted" data-testid="report-listener-summary">
+                  {r.view.listenerSummary}
+                </p>
                 <table class="table" data-testid="report-listeners">
                   <thead>
                     <tr>
@@ -152,20 +169,26 @@ export function SessionReportPage({ sessionId }: { sessionId: string }) {
                       .map((l) => (
                         <tr key={l.key}>
                           <td class="mono">#{l.key}</td>
-                          <td>{duration(l.seenS)}</td>
+                          <td>{formatDuration(l.seenS)}</td>
                           <td>
                             <EmotionChip emotion={dominantOf(l.distribution)} />
                           </td>
                           <td class="wide">
                             <EmotionBar p={l.distribution} height={12} label={`Listener ${l.key}`} />
                           </td>
-                          <td>{signed(l.meanValence)}</td>
+                          <td>{formatSigned(l.meanValence)}</td>
                         </tr>
                       ))}
                   </tbody>
                 </table>
               </div>
             )}
+          </Panel>
+          <Panel title={REPORT_SECTIONS.privacy}>
+            <p class="muted" data-testid="report-threshold">
+              {r.view.threshold}
+            </p>
+            <p class="muted">{r.view.timeZoneNote}</p>
           </Panel>
         </>
       )}

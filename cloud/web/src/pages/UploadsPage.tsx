@@ -4,7 +4,7 @@ import type { Job, Room } from '../api/types';
 import { Empty, ErrorNote, PageHeader, Panel, ProgressBar } from '../components/ui';
 import { dateTime, percent, toMs } from '../format';
 import { useAction, useAsync } from '../hooks';
-import { limitsText, type UploadLimits } from './upload-limits';
+import { limitsText, minGroupText, type UploadLimits } from './upload-limits';
 
 const ACCEPT = '.mp4,.webm,.mov,.mkv,.avi,video/mp4,video/webm,video/quicktime,video/x-matroska,video/x-msvideo';
 const EXTENSIONS = ['mp4', 'webm', 'mov', 'mkv', 'avi'];
@@ -176,6 +176,8 @@ function UploadForm({ onUploaded, limitsKey }: { onUploaded: (job: Job) => void;
   };
 
   const uploading = progress !== null;
+  // The chosen room's K (rooms may raise it), else the cloud's.
+  const minGroup = roomId ? (rooms.data ?? []).find((r) => r.id === roomId)?.minGroupSize : limits.data?.minGroupSize;
   return (
     <Panel title="Upload a video">
       <form class="upload-form" onSubmit={(e) => void submit(e)}>
@@ -244,6 +246,11 @@ function UploadForm({ onUploaded, limitsKey }: { onUploaded: (job: Job) => void;
             />
           </label>
         </div>
+        {minGroup !== undefined && (
+          <div class="muted upload-limits" data-testid="upload-min-group">
+            {minGroupText(minGroup)}
+          </div>
+        )}
         {limits.data && (
           <div class="muted upload-limits" data-testid="upload-limits">
             {limitsText(limits.data)}
