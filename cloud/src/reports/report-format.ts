@@ -11,8 +11,9 @@ export const REPORT_EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'sur
 export type ReportEmotion = (typeof REPORT_EMOTIONS)[number];
 
 /**
- * The dashboard's colours (cloud/web/src/emotions.ts, Okabe-Ito); test/report-pdf.test.ts checks both agree.
- * Valence and attention are the dashboard timeline's (cloud/web/src/charts/setup.ts).
+ * One colour per emotion everywhere, dashboard (cloud/web/src/emotions.ts imports these) and PDF: the Okabe-Ito
+ * palette, distinguishable with the common colour-vision deficiencies. Valence and attention are the dashboard
+ * timeline's (cloud/web/src/charts/setup.ts).
  */
 export const REPORT_COLORS = {
   emotions: {

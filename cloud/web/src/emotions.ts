@@ -1,3 +1,4 @@
+import { REPORT_COLORS } from '../../src/reports/report-format';
 /** FER2013 class order, identical to EMOTIONS in @lectern/protocol: every number[7] from the API uses it. */
 export const EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
@@ -6,15 +7,7 @@ export type Emotion = (typeof EMOTIONS)[number];
  * One colour per emotion everywhere (Okabe-Ito palette: distinguishable with the common colour-vision
  * deficiencies); labels always accompany colours so colour is never the only cue.
  */
-export const EMOTION_COLORS: Record<Emotion, string> = {
-  angry: '#D55E00',
-  disgust: '#009E73',
-  fear: '#CC79A7',
-  happy: '#E69F00',
-  sad: '#3D8FD1',
-  surprise: '#56B4E9',
-  neutral: '#9AA3AF',
-};
+export const EMOTION_COLORS: Record<Emotion, string> = REPORT_COLORS.emotions;
 
 export const EMOTION_LABELS: Record<Emotion, string> = {
   angry: 'Angry',

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../src/reports/report-format';
 export function toMs(t: number | string | null | undefined): number | null {
   if (t === null || t === undefined) return null;
   const ms = typeof t === 'number' ? t : Date.parse(t);
@@ -29,16 +30,8 @@ export function dateTime(t: number | string | null | undefined): string {
   return new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-export function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
-  if (m > 0) return `${m} min ${String(sec).padStart(2, '0')} s`;
-  return `${sec} s`;
-}
+/** One duration rule for the web and the report (PDF, CSV): "42 s", "12 min 05 s", "1 h 02 min". */
+export const duration = formatDuration;
 
 export function ago(t: number | string | null | undefined, now = Date.now()): string {
   const ms = toMs(t);
