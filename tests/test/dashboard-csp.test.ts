@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, loginInBrowser } from './support/browser';
+import type { Browser } from 'playwright-core';
+import { launchChromium, loginInBrowser, watchCsp } from './support/browser';
 import { startTestCloud } from './support/platform';
 
 let browser: Browser;
@@ -16,21 +16,6 @@ afterAll(async () => {
   await platform?.close();
   await browser?.close();
 });
-
-/** Collects Content-Security-Policy violations the page reports (events and console lines). */
-async function watchCsp(page: Page): Promise<string[]> {
-  const violations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
-  });
-  await page.exposeFunction('__cspViolation', (v: string) => violations.push(v));
-  // A string: this package compiles without the DOM library.
-  await page.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) =>
-      window.__cspViolation(e.violatedDirective + ' blocked ' + e.blockedURI));`,
-  });
-  return violations;
-}
 
 describe('dashboard under the Content-Security-Policy (issue 12 part 4)', () => {
   it('renders every page and the live stream without a CSP violation, with a ticket and no token in the URL', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSimulator } from '@lectern/lab';
-import { launchChromium, loginInBrowser } from './support/browser';
+import { launchChromium, loginInBrowser, watchCsp } from './support/browser';
 import { ADMIN_PASSWORD, screenshotPath, startTestCloud } from './support/platform';
 
 // Issue 15 part 6: the dashboard at the lectern — installable (manifest, icons, offline shell), light and dark
@@ -37,20 +37,6 @@ afterAll(async () => {
   await platform?.close();
   await browser?.close();
 });
-
-/** Collects Content-Security-Policy violations (events and console lines), as dashboard-csp.test.ts does. */
-async function watchCsp(page: Page): Promise<string[]> {
-  const violations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
-  });
-  await page.exposeFunction('__cspViolation', (v: string) => violations.push(v));
-  await page.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) =>
-      window.__cspViolation(e.violatedDirective + ' blocked ' + e.blockedURI));`,
-  });
-  return violations;
-}
 
 // Strings: this package compiles without the DOM library.
 const bodyBackground = (page: Page) => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');

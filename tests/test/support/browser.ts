@@ -37,3 +37,18 @@ export async function loginInBrowser(page: Page, baseUrl: string, username: stri
   await page.getByTestId('login-submit').click();
   await page.waitForURL((u) => !u.hash.startsWith('#/login'));
 }
+
+/** Collects the Content-Security-Policy violations a page reports (events and console lines). */
+export async function watchCsp(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  await page.exposeFunction('__cspViolation', (v: string) => violations.push(v));
+  // A string: this package compiles without the DOM library.
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) =>
+      window.__cspViolation(e.violatedDirective + ' blocked ' + e.blockedURI));`,
+  });
+  return violations;
+}
